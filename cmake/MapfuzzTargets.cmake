@@ -1,0 +1,88 @@
+# mapfuzz_add_target(NAME <name>
+#                    SOURCES <adapter.cc> [more.cc ...]
+#                    [LIBRARIES <libs...>] [INCLUDE_DIRS <dirs...>] [DEFINES <defs...>]
+#                    [NO_PROPERTY])
+#
+# Builds, for one mapping library under test:
+#   fuzz_<name>      libFuzzer executable (ASan+UBSan), when MAPFUZZ_FUZZERS is ON
+#   mapfuzz-<name>   command line: replay, encode, decode (sanitized, no libFuzzer)
+#   property_<name>  rapidcheck stateful test under Boost.Test (unless NO_PROPERTY or
+#                    rapidcheck/Boost.Test are missing); registered with CTest when
+#                    testing is enabled
+# The adapter sources are compiled into each executable; the harness core is shared.
+# Works from another project after add_subdirectory(<path to mapfuzz> mapfuzz).
+
+include_guard(GLOBAL)
+
+set(MAPFUZZ_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." CACHE INTERNAL "")
+
+function(_mapfuzz_link_interposer exe flavor)
+  target_link_libraries(${exe} PRIVATE mapfuzz_interpose_${flavor})
+  # Export the interposed symbols so shared libraries (and dlopen'ed modules)
+  # bind to them instead of libc's.
+  target_link_options(${exe} PRIVATE "-Wl,--dynamic-list=${MAPFUZZ_ROOT}/faults/interpose.dynlist")
+  target_link_libraries(${exe} PRIVATE dl)
+endfunction()
+
+function(mapfuzz_add_target)
+  cmake_parse_arguments(T "NO_PROPERTY" "NAME" "SOURCES;LIBRARIES;INCLUDE_DIRS;DEFINES" ${ARGN})
+  if(NOT T_NAME OR NOT T_SOURCES)
+    message(FATAL_ERROR "mapfuzz_add_target: NAME and SOURCES are required")
+  endif()
+
+  if(MAPFUZZ_FUZZERS AND TARGET mapfuzz_core_fuzz)
+    set(exe fuzz_${T_NAME})
+    add_executable(${exe} ${T_SOURCES} ${MAPFUZZ_ROOT}/harness/fuzz_main.cc)
+    target_link_libraries(${exe} PRIVATE mapfuzz_core_fuzz ${T_LIBRARIES})
+    target_include_directories(${exe} PRIVATE ${T_INCLUDE_DIRS})
+    target_compile_definitions(${exe} PRIVATE ${T_DEFINES} MAPFUZZ_TARGET_NAME="${T_NAME}")
+    mapfuzz_apply_fuzz_flags(${exe} EXECUTABLE)
+    _mapfuzz_link_interposer(${exe} fuzz)
+  endif()
+
+  if(NOT MAPFUZZ_OSS_FUZZ)
+    set(exe mapfuzz-${T_NAME})
+    add_executable(${exe} ${T_SOURCES} ${MAPFUZZ_ROOT}/harness/cli_main.cc)
+    target_link_libraries(${exe} PRIVATE mapfuzz_core_san ${T_LIBRARIES})
+    target_include_directories(${exe} PRIVATE ${T_INCLUDE_DIRS})
+    target_compile_definitions(${exe} PRIVATE ${T_DEFINES} MAPFUZZ_TARGET_NAME="${T_NAME}")
+    mapfuzz_apply_san_flags(${exe} EXECUTABLE)
+    _mapfuzz_link_interposer(${exe} san)
+  endif()
+
+  if(NOT T_NO_PROPERTY AND NOT MAPFUZZ_OSS_FUZZ AND TARGET mapfuzz_property)
+    set(exe property_${T_NAME})
+    add_executable(${exe} ${T_SOURCES} ${MAPFUZZ_ROOT}/harness/property/property_main.cc)
+    target_link_libraries(${exe} PRIVATE mapfuzz_property mapfuzz_core_san ${T_LIBRARIES})
+    target_include_directories(${exe} PRIVATE ${T_INCLUDE_DIRS})
+    target_compile_definitions(${exe} PRIVATE ${T_DEFINES} MAPFUZZ_TARGET_NAME="${T_NAME}")
+    mapfuzz_apply_san_flags(${exe} EXECUTABLE)
+    _mapfuzz_link_interposer(${exe} san)
+  endif()
+endfunction()
+
+# Sanitizer and coverage flags. Kept off global flags: -fsanitize=fuzzer in
+# global linker flags breaks CMake's compiler checks.
+function(mapfuzz_apply_fuzz_flags tgt kind)
+  if(MAPFUZZ_OSS_FUZZ)
+    # $CXXFLAGS already carries OSS-Fuzz's sanitizer and coverage flags.
+    if(kind STREQUAL "EXECUTABLE")
+      separate_arguments(engine UNIX_COMMAND "$ENV{LIB_FUZZING_ENGINE}")
+      target_link_options(${tgt} PRIVATE ${engine})
+    endif()
+    return()
+  endif()
+  target_compile_options(${tgt} PRIVATE -fsanitize=fuzzer-no-link,${MAPFUZZ_SANITIZERS} -fno-omit-frame-pointer -g)
+  if(kind STREQUAL "EXECUTABLE")
+    target_link_options(${tgt} PRIVATE -fsanitize=fuzzer,${MAPFUZZ_SANITIZERS})
+  endif()
+endfunction()
+
+function(mapfuzz_apply_san_flags tgt kind)
+  if(MAPFUZZ_SANITIZERS)
+    target_compile_options(${tgt} PRIVATE -fsanitize=${MAPFUZZ_SANITIZERS} -fno-omit-frame-pointer -g)
+    if(kind STREQUAL "EXECUTABLE")
+      target_link_options(${tgt} PRIVATE -fsanitize=${MAPFUZZ_SANITIZERS})
+    endif()
+  endif()
+endfunction()

@@ -1,0 +1,126 @@
+// The interposer's shared state, for interpose.cc only: whether a sandbox
+// is active, the tracked fds and mappings, the armed faults, the call log
+// and counters, and the lock around them. Everything is trivially
+// destructible or heap-allocated once and never freed, because interposed
+// calls may run during static destruction (atexit handlers, other threads).
+#pragma once
+
+#include <errno.h>
+#include <sched.h>
+
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "faults/fault_spec.h"
+#include "faults/fd_tracker.h"
+#include "faults/interpose.h"
+#include "faults/mapping_table.h"
+#include "faults/sandbox_path.h"
+
+namespace mapfuzz::faults::detail {
+
+class SpinLock {
+ public:
+  void lock() {
+    while (locked_.exchange(true, std::memory_order_acquire)) {
+      while (locked_.load(std::memory_order_relaxed)) sched_yield();
+    }
+  }
+  void unlock() { locked_.store(false, std::memory_order_release); }
+
+ private:
+  std::atomic<bool> locked_{false};
+};
+
+struct ArmedFault {
+  FaultSpec spec;
+  uint32_t seen;  // matching calls since arming
+};
+
+struct Tables {  // guarded by g_lock
+  std::vector<CallRecord> log;
+  std::vector<ArmedFault> faults;
+  MappingTable maps;
+  uint64_t counts[static_cast<size_t>(Call::kCount)] = {};
+};
+
+inline constexpr size_t kLogReserve = 1 << 14;
+inline constexpr size_t kMapReserve = 256;
+
+inline constinit std::atomic<bool> g_active{false};
+inline constinit std::atomic<uint32_t> g_tag{0};
+inline constinit std::atomic<size_t> g_ranges{0};  // g_tables->maps.ranges(), read without the lock
+inline constinit SpinLock g_lock;
+inline constinit FdTracker g_fds;
+inline constinit SandboxPath g_sandbox;
+inline constinit Tables* g_tables = nullptr;
+inline constinit uint64_t g_page = 4096;
+
+// Set while this thread is inside an override's active path or a control
+// call: nested interposed calls (the allocator growing the log, a signal
+// handler, ASan) then forward untouched instead of deadlocking on g_lock.
+inline thread_local bool t_in_hook = false;
+
+class HookScope {
+ public:
+  HookScope() : entered_(!t_in_hook) { t_in_hook = true; }
+  ~HookScope() {
+    if (entered_) t_in_hook = false;
+  }
+  explicit operator bool() const { return entered_; }
+
+ private:
+  bool entered_;
+};
+
+class Locked {
+ public:
+  Locked() { g_lock.lock(); }
+  ~Locked() { g_lock.unlock(); }
+  Tables* operator->() const { return g_tables; }
+};
+
+inline bool is_active() { return g_active.load(std::memory_order_acquire); }  // one mov on x86
+inline bool tracked_fd(int fd) { return is_active() && g_fds.contains(fd); }
+inline uint64_t page_up(uint64_t n) { return (n + g_page - 1) & ~(g_page - 1); }
+inline uint64_t addr_of(const void* p) { return reinterpret_cast<uint64_t>(p); }
+inline void sync_ranges(const Locked& t) { g_ranges.store(t->maps.ranges(), std::memory_order_relaxed); }
+
+inline CallRecord record(Call call, int fd) {
+  CallRecord r{};
+  r.call = call;
+  r.fd = fd;
+  r.tag = g_tag.load(std::memory_order_relaxed);
+  return r;
+}
+
+// Counts a sandbox call of rec.call; if an armed fault fires, logs rec as
+// injected and returns the errno to fail with (0: none fires).
+inline int take_fault(const Locked& t, CallRecord& rec) {
+  ++t->counts[static_cast<size_t>(rec.call)];
+  int err = 0;
+  for (ArmedFault& f : t->faults) {
+    if (f.spec.call != rec.call) continue;
+    ++f.seen;
+    const uint32_t nth = f.spec.nth == 0 ? 1 : f.spec.nth;
+    if (err == 0 && (f.seen == nth || (f.spec.persistent && f.seen > nth))) {
+      err = f.spec.err != 0 ? f.spec.err : EIO;
+    }
+  }
+  if (err != 0) {
+    rec.result_errno = err;
+    rec.injected = true;
+    t->log.push_back(rec);
+  }
+  return err;
+}
+
+inline int take_fault(CallRecord& rec) { return take_fault(Locked{}, rec); }
+
+inline void log_result(CallRecord& rec, bool failed, int err) {
+  rec.result_errno = failed ? err : 0;
+  Locked{}->log.push_back(rec);
+}
+
+}  // namespace mapfuzz::faults::detail

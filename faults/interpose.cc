@@ -1,0 +1,349 @@
+// Overrides of libc's file and mapping calls; see interpose.h.
+//
+// Layout: forward.h reaches the hidden definitions (ASan's interceptor or
+// libc's), hook_state.h holds the sandbox state, fault matching and log,
+// mapping_hooks.h the slow paths of the range calls; this file has the fd
+// and open slow paths, the control functions and the extern "C" overrides.
+// Unarmed, an override is one load of g_active and the forward. Active,
+// calls on sandbox files (a path check for open, a lock-free fd bitset for
+// fd calls, the mapping table for range calls) are counted, matched against
+// the armed faults and logged; everything else is forwarded untouched.
+//
+// Deliberate deviations from "fail without calling the real function":
+//  - close: the real close still runs before the injected error is
+//    returned, because Linux releases the fd even when close fails; a
+//    library that rightly does not retry would otherwise leak it here.
+//  - posix_fallocate returns the error number and leaves errno alone.
+// A fault armed with err 0 fails with EIO; nth 0 counts as 1.
+//
+// Not seen: glibc's internal calls (fopen, fwrite, std::ofstream), fds made
+// by dup/fcntl(F_DUPFD), sandbox fds >= FdTracker::kMaxFd, and paths that
+// reach the sandbox through a symlink outside it.
+#undef _FILE_OFFSET_BITS  // must not redirect open to open64 etc.
+#undef _FORTIFY_SOURCE    // must not define open/... as inline wrappers
+
+#include "faults/interpose.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "faults/forward.h"
+#include "faults/hook_state.h"
+#include "faults/mapping_hooks.h"
+
+extern "C" {
+int __open_2(const char* path, int flags);
+int __open64_2(const char* path, int flags);
+}
+
+namespace mapfuzz::faults {
+namespace detail {
+
+// file_offset for fd_call: the fd's current position (write).
+constexpr uint64_t kAtPosition = ~uint64_t{0};
+
+// A sandbox call on `fd` returning -1 with errno on failure. `real()` makes
+// the call. Out of line and given its closure by value, so the overrides'
+// unarmed paths compile to a load, a test and a tail call.
+template <typename Real>
+[[gnu::noinline]] auto fd_call(Call call, int fd, uint64_t length, uint64_t file_offset, Real real)
+    -> decltype(real()) {
+  HookScope hook;
+  if (!hook) return real();
+  CallRecord rec = record(call, fd);
+  rec.length = length;
+  rec.file_offset = file_offset;
+  if (file_offset == kAtPosition) {  // where a failed write would have gone
+    const off_t pos = lseek(fd, 0, SEEK_CUR);
+    rec.file_offset = pos < 0 ? 0 : static_cast<uint64_t>(pos);
+  }
+  if (const int err = take_fault(rec)) {
+    errno = err;
+    return -1;
+  }
+  const auto r = real();
+  const int saved = errno;
+  if (file_offset == kAtPosition && r > 0) {  // where it went: differs under O_APPEND
+    const off_t end = lseek(fd, 0, SEEK_CUR);
+    if (end >= r) rec.file_offset = static_cast<uint64_t>(end - r);
+  }
+  log_result(rec, r < 0, saved);
+  errno = saved;
+  return r;
+}
+
+// open and its variants while active: a sandbox call iff `path` is in the
+// sandbox; the fd it returns is tracked.
+template <typename Real>
+[[gnu::noinline]] int open_call(int dirfd, const char* path, int flags, Real real) {
+  HookScope hook;
+  if (!hook || !g_sandbox.contains(dirfd, path)) return real();
+  CallRecord rec = record(Call::kOpen, -1);
+  rec.flags = flags;
+  if (const int err = take_fault(rec)) {
+    errno = err;
+    return -1;
+  }
+  const int fd = real();
+  const int saved = errno;
+  if (fd >= 0) {
+    g_fds.insert(fd);
+    rec.fd = fd;
+  }
+  log_result(rec, fd < 0, saved);
+  errno = saved;
+  return fd;
+}
+
+// close of a sandbox fd. The real close runs even when a fault fires:
+// Linux releases the fd whatever close returns.
+[[gnu::noinline]] int close_call(int fd) {
+  g_fds.erase(fd);  // before the real close: the number may be reused at once
+  HookScope hook;
+  if (!hook) return fwd_close(fd);
+  CallRecord rec = record(Call::kClose, fd);
+  const int err = take_fault(rec);
+  const int r = fwd_close(fd);
+  const int saved = errno;
+  if (err != 0) {
+    errno = err;
+    return -1;
+  }
+  log_result(rec, r < 0, saved);
+  errno = saved;
+  return r;
+}
+
+// posix_fallocate of a sandbox fd: returns the error number, errno untouched.
+[[gnu::noinline]] int posix_fallocate_call(int fd, off_t offset, off_t len) {
+  HookScope hook;
+  if (!hook) return fwd_posix_fallocate(fd, offset, len);
+  CallRecord rec = record(Call::kFallocate, fd);
+  rec.length = static_cast<uint64_t>(len);
+  rec.file_offset = static_cast<uint64_t>(offset);
+  if (const int err = take_fault(rec)) return err;
+  const int r = fwd_posix_fallocate(fd, offset, len);
+  log_result(rec, r != 0, r);
+  return r;
+}
+
+Tables& tables() {
+  if (g_tables == nullptr) g_tables = new Tables;  // never freed: see hook_state.h
+  return *g_tables;
+}
+
+}  // namespace detail
+
+using namespace detail;
+
+// --- Control.
+
+void activate(const char* dir) {
+  HookScope hook;
+  g_active.store(false, std::memory_order_release);
+  Tables& tb = tables();
+  Locked t;
+  g_sandbox.set(dir);
+  g_fds.clear();
+  tb.maps.clear();
+  tb.maps.reserve(kMapReserve);
+  sync_ranges(t);
+  tb.log.clear();
+  tb.log.reserve(kLogReserve);
+  tb.faults.clear();
+  for (auto& c : tb.counts) c = 0;
+  g_tag.store(0, std::memory_order_relaxed);
+  const long page = sysconf(_SC_PAGESIZE);
+  g_page = page > 0 ? static_cast<uint64_t>(page) : 4096;
+  g_active.store(true, std::memory_order_release);
+}
+
+void deactivate() {
+  HookScope hook;
+  g_active.store(false, std::memory_order_release);
+  tables();
+  Locked t;
+  g_sandbox.clear();
+  g_fds.clear();
+  t->maps.clear();
+  sync_ranges(t);
+  t->faults.clear();
+}
+
+bool active() { return g_active.load(std::memory_order_acquire); }
+
+void set_tag(uint32_t tag) { g_tag.store(tag, std::memory_order_relaxed); }
+
+void arm(const FaultSpec& fault) {
+  HookScope hook;
+  tables();
+  Locked{}->faults.push_back({fault, 0});
+}
+
+void disarm_all() {
+  HookScope hook;
+  tables();
+  Locked{}->faults.clear();
+}
+
+const std::vector<CallRecord>& call_log() { return tables().log; }
+
+void clear_log() {
+  HookScope hook;
+  tables();
+  Locked{}->log.clear();
+}
+
+uint64_t call_count(Call call) {
+  const auto i = static_cast<size_t>(call);
+  if (i >= static_cast<size_t>(Call::kCount)) return 0;
+  HookScope hook;
+  tables();
+  return Locked{}->counts[i];
+}
+
+size_t open_sandbox_fds() { return g_fds.size(); }
+
+size_t live_sandbox_mappings() {
+  HookScope hook;
+  tables();
+  return Locked{}->maps.live();
+}
+
+int real_open(const char* path, int flags, int mode) { return fwd_open(path, flags, static_cast<mode_t>(mode)); }
+int real_close(int fd) { return fwd_close(fd); }
+long real_pread(int fd, void* buf, size_t count, int64_t offset) { return ::pread(fd, buf, count, offset); }
+int real_ftruncate(int fd, int64_t length) { return fwd_ftruncate(fd, length); }
+
+}  // namespace mapfuzz::faults
+
+// --- The overrides (exported by interpose.dynlist).
+
+namespace mf = mapfuzz::faults::detail;
+using mapfuzz::faults::Call;
+using mapfuzz::faults::CallRecord;
+
+#define MAPFUZZ_OPEN_MODE(flags)                                   \
+  mode_t mode = 0;                                                 \
+  if (__OPEN_NEEDS_MODE(flags)) {                                  \
+    va_list ap;                                                    \
+    va_start(ap, flags);                                           \
+    mode = static_cast<mode_t>(va_arg(ap, int));                   \
+    va_end(ap);                                                    \
+  }
+
+extern "C" {
+
+int open(const char* path, int flags, ...) {
+  MAPFUZZ_OPEN_MODE(flags);
+  if (!mf::is_active()) [[likely]] return mf::fwd_open(path, flags, mode);
+  return mf::open_call(AT_FDCWD, path, flags, [=] { return mf::fwd_open(path, flags, mode); });
+}
+int open64(const char* path, int flags, ...) {
+  MAPFUZZ_OPEN_MODE(flags);
+  return open(path, flags, mode);
+}
+int openat(int dirfd, const char* path, int flags, ...) {
+  MAPFUZZ_OPEN_MODE(flags);
+  if (!mf::is_active()) [[likely]] return mf::fwd_openat(dirfd, path, flags, mode);
+  return mf::open_call(dirfd, path, flags, [=] { return mf::fwd_openat(dirfd, path, flags, mode); });
+}
+int openat64(int dirfd, const char* path, int flags, ...) {
+  MAPFUZZ_OPEN_MODE(flags);
+  return openat(dirfd, path, flags, mode);
+}
+int __open_2(const char* path, int flags) {
+  if (!mf::is_active()) [[likely]] return mf::fwd_open_2(path, flags);
+  return mf::open_call(AT_FDCWD, path, flags, [=] { return mf::fwd_open_2(path, flags); });
+}
+int __open64_2(const char* path, int flags) { return __open_2(path, flags); }
+int creat(const char* path, mode_t mode) {
+  if (!mf::is_active()) [[likely]] return mf::fwd_creat(path, mode);
+  return mf::open_call(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, [=] { return mf::fwd_creat(path, mode); });
+}
+int creat64(const char* path, mode_t mode) { return creat(path, mode); }
+
+int close(int fd) {
+  if (!mf::tracked_fd(fd)) [[likely]] return mf::fwd_close(fd);
+  return mf::close_call(fd);
+}
+
+int ftruncate(int fd, off_t length) noexcept {
+  if (!mf::tracked_fd(fd)) [[likely]] return mf::fwd_ftruncate(fd, length);
+  return mf::fd_call(Call::kFtruncate, fd, length, 0, [=] { return mf::fwd_ftruncate(fd, length); });
+}
+int ftruncate64(int fd, off_t length) noexcept { return ftruncate(fd, length); }
+
+int fallocate(int fd, int mode, off_t offset, off_t len) {
+  if (!mf::tracked_fd(fd)) [[likely]] return mf::fwd_fallocate(fd, mode, offset, len);
+  return mf::fd_call(Call::kFallocate, fd, len, offset, [=] { return mf::fwd_fallocate(fd, mode, offset, len); });
+}
+int fallocate64(int fd, int mode, off_t offset, off_t len) { return fallocate(fd, mode, offset, len); }
+
+int posix_fallocate(int fd, off_t offset, off_t len) {
+  if (!mf::tracked_fd(fd)) [[likely]] return mf::fwd_posix_fallocate(fd, offset, len);
+  return mf::posix_fallocate_call(fd, offset, len);
+}
+int posix_fallocate64(int fd, off_t offset, off_t len) { return posix_fallocate(fd, offset, len); }
+
+void* mmap(void* addr, size_t len, int prot, int flags, int fd, off_t off) noexcept {
+  if (!mf::is_active()) [[likely]] return mf::fwd_mmap(addr, len, prot, flags, fd, off);
+  return mf::mmap_call(addr, len, prot, flags, fd, off);
+}
+void* mmap64(void* addr, size_t len, int prot, int flags, int fd, off_t off) noexcept {
+  return mmap(addr, len, prot, flags, fd, off);
+}
+
+int munmap(void* addr, size_t len) noexcept {
+  if (!mf::ranges_tracked()) [[likely]] return mf::fwd_munmap(addr, len);
+  return mf::munmap_call(addr, len);
+}
+
+void* mremap(void* old, size_t old_len, size_t new_len, int flags, ...) noexcept {
+  void* to = nullptr;
+  if ((flags & MREMAP_FIXED) != 0) {
+    va_list ap;
+    va_start(ap, flags);
+    to = va_arg(ap, void*);
+    va_end(ap);
+  }
+  if (!mf::ranges_tracked()) [[likely]] return mf::fwd_mremap(old, old_len, new_len, flags, to);
+  return mf::mremap_call(old, old_len, new_len, flags, to);
+}
+
+int msync(void* addr, size_t len, int flags) {
+  if (!mf::ranges_tracked()) [[likely]] return mf::fwd_msync(addr, len, flags);
+  return mf::range_call(Call::kMsync, addr, len, flags, [=] { return mf::fwd_msync(addr, len, flags); });
+}
+
+int madvise(void* addr, size_t len, int advice) noexcept {
+  if (!mf::ranges_tracked()) [[likely]] return mf::fwd_madvise(addr, len, advice);
+  return mf::range_call(Call::kMadvise, addr, len, 0, [=] { return mf::fwd_madvise(addr, len, advice); });
+}
+
+int fsync(int fd) {
+  if (!mf::tracked_fd(fd)) [[likely]] return mf::fwd_fsync(fd);
+  return mf::fd_call(Call::kFsync, fd, 0, 0, [=] { return mf::fwd_fsync(fd); });
+}
+int fdatasync(int fd) {
+  if (!mf::tracked_fd(fd)) [[likely]] return mf::fwd_fdatasync(fd);
+  return mf::fd_call(Call::kFsync, fd, 0, 0, [=] { return mf::fwd_fdatasync(fd); });
+}
+
+ssize_t write(int fd, const void* buf, size_t count) {
+  if (!mf::tracked_fd(fd)) [[likely]] return mf::fwd_write(fd, buf, count);
+  return mf::fd_call(Call::kWrite, fd, count, mf::kAtPosition, [=] { return mf::fwd_write(fd, buf, count); });
+}
+
+ssize_t pwrite(int fd, const void* buf, size_t count, off_t offset) {
+  if (!mf::tracked_fd(fd)) [[likely]] return mf::fwd_pwrite(fd, buf, count, offset);
+  return mf::fd_call(Call::kWrite, fd, count, offset, [=] { return mf::fwd_pwrite(fd, buf, count, offset); });
+}
+ssize_t pwrite64(int fd, const void* buf, size_t count, off_t offset) { return pwrite(fd, buf, count, offset); }
+
+}  // extern "C"

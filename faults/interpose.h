@@ -1,0 +1,73 @@
+// The seam: every file and mapping call of the library under test passes
+// through mapfuzz's definitions of open/ftruncate/mmap/... in the executable
+// (they override libc for the executable and for shared libraries it loads,
+// and chain to ASan's interceptors where ASan has them).
+//
+// Unarmed (no sandbox active) a call costs one relaxed load and forwards.
+// With a sandbox active, calls on sandbox files — paths under the sandbox
+// directory, fds opened from them, mappings of those fds — are tracked,
+// logged and may be failed by armed faults. Calls on anything else (the
+// fuzzer's corpus, artifacts, logs, the harness's own files) are forwarded
+// untouched, always.
+//
+// Not thread-safe against concurrent control calls; the interposed calls
+// themselves take a lock while a sandbox is active.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "faults/fault_spec.h"
+
+namespace mapfuzz::faults {
+
+// One interposed call on a sandbox file.
+struct CallRecord {
+  Call call;
+  int fd;              // -1 where the call takes no fd (munmap, msync, ...)
+  uint64_t addr;       // mmap result / munmap,msync,madvise,mremap address; 0 otherwise
+  uint64_t length;     // bytes (mmap/msync/munmap/...), new size (ftruncate), len (fallocate/write)
+  uint64_t file_offset;  // file offset the call covers (mmap offset, msync/munmap mapped offset, write offset, fallocate offset)
+  int flags;           // msync flags, mmap prot, open flags; 0 otherwise
+  int result_errno;    // 0 on success
+  bool injected;       // true iff result_errno came from an armed fault
+  uint32_t tag;        // the value of set_tag() when the call happened (the executor's step index)
+};
+
+// Makes `dir` (an absolute path without trailing slash) the sandbox and
+// starts tracking; clears log, counters and faults. `dir` is copied.
+void activate(const char* dir);
+// Stops tracking and disarms every fault; forgets tracked fds and mappings.
+void deactivate();
+bool active();
+
+// Tags subsequent call records (the executor sets the current step index).
+void set_tag(uint32_t tag);
+
+// Arms `fault`: counting starts at the next matching call on a sandbox file.
+// Several faults may be armed at once.
+void arm(const FaultSpec& fault);
+void disarm_all();
+
+// The calls on sandbox files since activate() or clear_log().
+const std::vector<CallRecord>& call_log();
+void clear_log();
+
+// Total interposed calls on sandbox files per Call since activate(); the
+// enumeration mode uses it to know how many calls a program makes.
+uint64_t call_count(Call call);
+
+// Sandbox fds currently open and sandbox mappings currently mapped (mapping
+// bytes may be partly unmapped; a mapping counts while any byte remains).
+size_t open_sandbox_fds();
+size_t live_sandbox_mappings();
+
+// Pass-through to the real libc / ASan functions, bypassing tracking and
+// faults: for the harness's own checks (the final pread, outside events).
+int real_open(const char* path, int flags, int mode);
+int real_close(int fd);
+long real_pread(int fd, void* buf, size_t count, int64_t offset);
+int real_ftruncate(int fd, int64_t length);
+
+}  // namespace mapfuzz::faults

@@ -1,0 +1,230 @@
+// mapfuzz-<target>: replay findings and convert programs between the text
+// form and the binary (fuzz input) encoding.
+#include <dirent.h>
+#include <algorithm>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "harness/binary_codec.h"
+#include "harness/runtime.h"
+#include "harness/text_codec.h"
+
+namespace mapfuzz {
+namespace {
+
+constexpr int kUsageError = 2;
+
+void usage(FILE* out) {
+  const char* t = this_target().name;
+  std::fprintf(out,
+               "usage: mapfuzz-%s <command> [options]\n"
+               "\n"
+               "commands:\n"
+               "  replay [--text|--binary] [--quiet] FILE...\n"
+               "      Run each program (a libFuzzer crash file or a text program) against '%s'\n"
+               "      and print every step: the op, the model's expectation, the library's answer.\n"
+               "      Exits 0 if no finding, 10+kind on the first finding (see docs), 2 on bad input.\n"
+               "  check DIR...\n"
+               "      Replay every file in the directories quietly; print one line per finding and\n"
+               "      a summary. Exits 1 if any file gives a finding.\n"
+               "  encode IN.txt OUT      text program -> binary fuzz input\n"
+               "  encode-dir INDIR OUTDIR  every INDIR/*.txt -> OUTDIR/<name> (binary)\n"
+               "  decode IN [OUT]        binary fuzz input (or text) -> text program (stdout if no OUT)\n"
+               "\n"
+               "environment: MAPFUZZ_MAX_FILE_SIZE (bytes, default %llu), TMPDIR (sandbox location)\n",
+               t, t, (unsigned long long)kMaxProgramFileSize);
+}
+
+bool read_file(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "mapfuzz: cannot read %s: %s\n", path.c_str(), std::strerror(errno));
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+bool write_file(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << data;
+  out.close();
+  if (!out) {
+    std::fprintf(stderr, "mapfuzz: cannot write %s: %s\n", path.c_str(), std::strerror(errno));
+    return false;
+  }
+  return true;
+}
+
+enum class Format { kAuto, kText, kBinary };
+
+// Loads `path` as a program. Text that does not parse is an error (with its
+// line), never silently decoded as binary, unless --binary says so.
+bool load_program(const std::string& path, Format format, Program* program) {
+  std::string data;
+  if (!read_file(path, &data)) return false;
+  if (format == Format::kBinary || (format == Format::kAuto && !looks_like_text(data))) {
+    *program = decode_binary(reinterpret_cast<const uint8_t*>(data.data()), data.size());
+    return true;
+  }
+  std::string error;
+  if (!parse_program(data, program, &error)) {
+    std::fprintf(stderr, "mapfuzz: %s: %s (use --binary to read it as a fuzz input)\n", path.c_str(),
+                 error.c_str());
+    return false;
+  }
+  return true;
+}
+
+int replay(const std::vector<std::string>& args) {
+  Format format = Format::kAuto;
+  bool quiet = false;
+  std::vector<std::string> files;
+  for (const std::string& a : args) {
+    if (a == "--text") format = Format::kText;
+    else if (a == "--binary") format = Format::kBinary;
+    else if (a == "--quiet") quiet = true;
+    else if (!a.empty() && a[0] == '-') {
+      std::fprintf(stderr, "mapfuzz: replay: unknown option %s\n", a.c_str());
+      return kUsageError;
+    } else files.push_back(a);
+  }
+  if (files.empty()) {
+    std::fprintf(stderr, "mapfuzz: replay: no file given\n");
+    return kUsageError;
+  }
+  runtime::install_crash_hooks();
+  Executor& ex = runtime::executor();
+  if (!quiet) ex.set_step_observer([](const StepRecord& s) { std::printf("%s\n", format_step(s).c_str()); std::fflush(stdout); });
+  for (const std::string& file : files) {
+    Program program;
+    if (!load_program(file, format, &program)) return kUsageError;
+    ReportContext context{"replay", "file " + file, cli_path(this_target().name) + " replay " + file, ""};
+    if (!quiet) std::printf("== replaying %s (%zu ops) against %s\n", file.c_str(), program.ops.size(), this_target().name);
+    runtime::set_current(&program, &context);
+    const Finding finding = ex.run(program);
+    runtime::set_current(nullptr, nullptr);
+    if (finding) {
+      std::fflush(stdout);
+      std::fputs(format_report(this_target().name, ex.trace(), finding, context).c_str(), stderr);
+      return finding_exit_code(finding.kind);
+    }
+    if (!quiet) std::printf("== no finding\n");
+  }
+  return 0;
+}
+
+std::vector<std::string> list_dir(const std::string& dir, bool* ok) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  *ok = d != nullptr;
+  if (!d) {
+    std::fprintf(stderr, "mapfuzz: cannot open directory %s: %s\n", dir.c_str(), std::strerror(errno));
+    return out;
+  }
+  while (struct dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    out.push_back(dir + "/" + e->d_name);
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+int check(const std::vector<std::string>& dirs) {
+  if (dirs.empty()) {
+    std::fprintf(stderr, "mapfuzz: check: no directory given\n");
+    return kUsageError;
+  }
+  runtime::install_crash_hooks();
+  Executor& ex = runtime::executor();
+  size_t files = 0, findings = 0;
+  for (const std::string& dir : dirs) {
+    bool ok = false;
+    for (const std::string& file : list_dir(dir, &ok)) {
+      Program program;
+      if (!load_program(file, Format::kAuto, &program)) return kUsageError;
+      ReportContext context{"replay", "file " + file, cli_path(this_target().name) + " replay " + file, ""};
+      runtime::set_current(&program, &context);
+      const Finding f = ex.run(program);
+      runtime::set_current(nullptr, nullptr);
+      ++files;
+      if (f) {
+        ++findings;
+        std::printf("%s: %s at step %lld: %s\n", file.c_str(), finding_name(f.kind), (long long)f.step,
+                    f.detail.c_str());
+      }
+    }
+    if (!ok) return kUsageError;
+  }
+  std::printf("checked %zu programs against %s: %zu finding(s)\n", files, this_target().name, findings);
+  return findings ? 1 : 0;
+}
+
+int encode(const std::string& in, const std::string& out) {
+  Program program;
+  if (!load_program(in, Format::kText, &program)) return kUsageError;
+  const std::vector<uint8_t> bytes = encode_binary(program);
+  return write_file(out, std::string(bytes.begin(), bytes.end())) ? 0 : kUsageError;
+}
+
+int encode_dir(const std::string& in, const std::string& out) {
+  bool ok = false;
+  const auto files = list_dir(in, &ok);
+  if (!ok) return kUsageError;
+  if (::mkdir(out.c_str(), 0755) != 0 && errno != EEXIST) {
+    std::fprintf(stderr, "mapfuzz: cannot create %s: %s\n", out.c_str(), std::strerror(errno));
+    return kUsageError;
+  }
+  size_t n = 0;
+  for (const std::string& f : files) {
+    if (f.size() < 4 || f.compare(f.size() - 4, 4, ".txt") != 0) continue;
+    const std::string base = f.substr(f.rfind('/') + 1);
+    if (int rc = encode(f, out + "/" + base.substr(0, base.size() - 4))) return rc;
+    ++n;
+  }
+  std::printf("encoded %zu programs from %s into %s\n", n, in.c_str(), out.c_str());
+  return 0;
+}
+
+int decode(const std::string& in, const std::string* out) {
+  Program program;
+  if (!load_program(in, Format::kAuto, &program)) return kUsageError;
+  const std::string text = format_program(program);
+  if (!out) {
+    std::fputs(text.c_str(), stdout);
+    return 0;
+  }
+  return write_file(*out, text) ? 0 : kUsageError;
+}
+
+}  // namespace
+}  // namespace mapfuzz
+
+int main(int argc, char** argv) {
+  using namespace mapfuzz;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    usage(args.empty() ? stderr : stdout);
+    return args.empty() ? kUsageError : 0;
+  }
+  const std::string cmd = args[0];
+  args.erase(args.begin());
+  if (cmd == "replay") return replay(args);
+  if (cmd == "check") return check(args);
+  if (cmd == "encode" && args.size() == 2) return encode(args[0], args[1]);
+  if (cmd == "encode-dir" && args.size() == 2) return encode_dir(args[0], args[1]);
+  if (cmd == "decode" && (args.size() == 1 || args.size() == 2)) return decode(args[0], args.size() == 2 ? &args[1] : nullptr);
+  std::fprintf(stderr, "mapfuzz: unknown command or wrong arguments: %s\n\n", cmd.c_str());
+  usage(stderr);
+  return kUsageError;
+}

@@ -1,0 +1,34 @@
+// What a mapping library documents about itself. The oracle reads the
+// contract; it never hard-codes one library's habits.
+#pragma once
+
+#include <cstdint>
+
+namespace mapfuzz {
+
+// What happens to a write or read that reaches past the current end of file.
+enum class PastEnd : uint8_t {
+  kFails,  // the call fails and changes nothing
+  kGrows,  // (write only) the file grows to offset+length, the gap reads as zeros
+  kShort,  // (read only) the call succeeds and returns the bytes before the end
+};
+
+struct Contract {
+  PastEnd write_past_end = PastEnd::kFails;
+  PastEnd read_past_end = PastEnd::kFails;
+  // An existing empty file can be opened (and then grown). If false, opening
+  // an empty file must fail.
+  bool opens_empty_file = true;
+  // resize(0) succeeds. If false it must fail and change nothing.
+  bool resizes_to_zero = true;
+  // sync(offset, length) makes at least that range durable; if false the
+  // library only offers whole-file sync and the harness syncs everything.
+  bool syncs_ranges = true;
+  // The library claims to survive another process truncating the file under
+  // a live mapping (no SIGBUS reaches the caller).
+  bool survives_outside_truncation = false;
+  // Largest file size the library supports; 0 means "the harness limit".
+  uint64_t max_size = 0;
+};
+
+}  // namespace mapfuzz

@@ -1,0 +1,88 @@
+// Runs a program against a subject and the model, step by step, and asks the
+// oracle after every step and at the end. The same executor serves the fuzz
+// targets, the property tests, replay and enumeration.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/finding.h"
+#include "harness/model.h"
+#include "harness/op.h"
+#include "harness/status.h"
+#include "harness/subject.h"
+
+namespace mapfuzz {
+
+// One executed (or skipped) operation, as reports and replay print it.
+struct StepRecord {
+  uint32_t index = 0;
+  Op op;
+  const char* skipped = nullptr;  // why the op was not sent to the library, or null
+  Expectation expected;           // the model's prediction
+  uint64_t model_size_before = 0;
+  Status status;                  // the library's answer
+  uint64_t size_after = 0;        // the library's size() after the call
+  uint64_t read_got = 0;          // kRead: bytes returned
+  std::string faults_fired;       // "ftruncate→ENOSPC (injected)", empty if none
+};
+
+struct RunOptions {
+  uint64_t max_file_size = kMaxProgramFileSize;  // ops beyond it are skipped
+};
+
+class Executor {
+ public:
+  // `sandbox_dir` must exist; the executor uses one file in it.
+  Executor(const Target& target, std::string sandbox_dir, RunOptions options = {});
+  ~Executor();
+
+  // Starts a run: removes the sandbox file, makes a fresh subject, activates
+  // the fault layer on the sandbox.
+  void begin();
+  // Executes `op` (or skips it if not applicable in the model's state) and
+  // checks the outcome. Returns the finding, if any; after a finding the run
+  // is over (call end()).
+  Finding step(const Op& op);
+  // End-of-run checks: closes the subject if open, destroys it, compares the
+  // file (read with plain pread) with the model, checks for leaked fds and
+  // mappings. Deactivates the fault layer and removes the sandbox file.
+  Finding finish();
+  // Abandons a run after a finding or crash: destroys the subject without
+  // further checks and cleans up.
+  void end();
+
+  // begin(), every op until a finding, finish() (or end() after a finding).
+  Finding run(const Program& program);
+
+  // Called after every step with its record (replay prints it).
+  void set_step_observer(std::function<void(const StepRecord&)> observer) {
+    observer_ = std::move(observer);
+  }
+
+  const std::vector<StepRecord>& trace() const { return trace_; }
+  const Model& model() const { return model_; }
+  const Target& target() const { return target_; }
+  const std::string& file_path() const { return path_; }
+
+ private:
+  Finding check_step(StepRecord& record, const std::vector<uint8_t>& read_buffer);
+  Finding check_end();
+
+  const Target& target_;
+  Contract contract_;
+  std::string sandbox_dir_;
+  std::string path_;
+  RunOptions options_;
+  std::unique_ptr<Subject> subject_;
+  Model model_;
+  std::vector<StepRecord> trace_;
+  std::vector<uint8_t> io_buffer_;
+  std::function<void(const StepRecord&)> observer_;
+  bool running_ = false;
+};
+
+}  // namespace mapfuzz

@@ -1,0 +1,47 @@
+// The libFuzzer entry points shared by every fuzz_<target> executable: decode
+// the input into a program, run it, report a finding and abort so that
+// libFuzzer saves the input as a crash file.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "harness/binary_codec.h"
+#include "harness/runtime.h"
+
+namespace {
+
+std::string g_artifact_prefix;
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  for (int i = 1; i < *argc; ++i) {
+    const char* arg = (*argv)[i];
+    if (std::strncmp(arg, "-artifact_prefix=", 17) == 0) g_artifact_prefix = arg + 17;
+  }
+  mapfuzz::runtime::executor();  // the sandbox exists before the first input
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace mapfuzz;
+  static bool hooked = false;
+  if (!hooked) {
+    // After libFuzzer installed its own handlers, so that ours chain to them.
+    runtime::install_crash_hooks();
+    hooked = true;
+  }
+  const Program program = decode_binary(data, size);
+  ReportContext context;
+  context.mode = "fuzz";
+  context.seed = "libFuzzer input of " + std::to_string(size) + " bytes (its crash-<sha1> file replays it)";
+  runtime::set_current(&program, &context);
+  const Finding finding = runtime::executor().run(program);
+  if (finding) {
+    runtime::report_finding(finding, program, context, g_artifact_prefix);
+    std::abort();
+  }
+  runtime::set_current(nullptr, nullptr);
+  return 0;
+}

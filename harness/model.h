@@ -1,0 +1,55 @@
+// The in-memory model of the sandbox file: its bytes, its size, whether it is
+// open, and which pages were written since the last sync. The model is what
+// the file must hold; it knows nothing of any library.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <vector>
+
+#include "harness/contract.h"
+#include "harness/op.h"
+
+namespace mapfuzz {
+
+// What the model predicts for one operation.
+struct Expectation {
+  bool must_fail = false;   // the contract requires the call to fail
+  uint64_t size_after = 0;  // size on success (or unchanged size on failure)
+  uint64_t read_length = 0; // kRead: bytes the read must return
+};
+
+class Model {
+ public:
+  bool exists() const { return exists_; }
+  bool is_open() const { return open_; }
+  uint64_t size() const { return bytes_.size(); }
+  const std::vector<uint8_t>& bytes() const { return bytes_; }
+  // Pages written (by byte offset / kPageSize) and not yet synced.
+  const std::set<uint64_t>& dirty_pages() const { return dirty_; }
+
+  // True iff `op` may be sent to a library in the model's state (open only
+  // when closed, the others only when open; reopen and open-existing only
+  // when the file exists).
+  bool applicable(const Op& op) const;
+
+  // What `op` must do under `contract`, assuming no fault is injected.
+  Expectation expect(const Op& op, const Contract& contract) const;
+
+  // Applies the successful outcome of `op` (call only when the library
+  // reported success and the expectation was not must_fail).
+  void apply_success(const Op& op, const Contract& contract);
+  // Applies a failed open/reopen: the instance is closed.
+  void apply_failed_open();
+  // close() always leaves the instance closed.
+  void apply_close();
+
+ private:
+  void mark_dirty(uint64_t offset, uint64_t length);
+  std::vector<uint8_t> bytes_;
+  std::set<uint64_t> dirty_;
+  bool exists_ = false;
+  bool open_ = false;
+};
+
+}  // namespace mapfuzz

@@ -1,0 +1,61 @@
+// The operation language: one shape shared by the fuzz decoder, the text
+// form, the property-test commands and the executor.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "faults/fault_spec.h"
+
+namespace mapfuzz {
+
+enum class OpKind : uint8_t {
+  kOpen,    // open (create: create or truncate to `size` zero bytes; else open existing) and map
+  kResize,  // resize the file and mapping to `size` (grow, shrink, or 0)
+  kWrite,   // write `length` pattern bytes (see pattern_byte) at `offset`
+  kRead,    // read `length` bytes at `offset`
+  kSync,    // make [offset, offset+length) durable; length 0 = the whole file
+  kClose,   // unmap and close
+  kReopen,  // close, then open the existing file again
+  kFault,   // arm `fault` in the fault layer (issue: injected faults)
+  kCount
+};
+
+const char* op_kind_name(OpKind kind);
+
+struct Op {
+  OpKind kind = OpKind::kClose;
+  bool create = false;  // kOpen
+  uint64_t size = 0;    // kOpen (when create), kResize
+  uint64_t offset = 0;  // kWrite, kRead, kSync
+  uint64_t length = 0;  // kWrite, kRead, kSync
+  uint8_t seed = 0;     // kWrite: selects the byte pattern
+  faults::FaultSpec fault;  // kFault
+
+  bool operator==(const Op& other) const;
+};
+
+// The byte a write with `seed` puts at absolute file offset `offset`. Depends
+// on the offset so that a write landing at the wrong place is visible; never 0
+// so that a lost write is visible against zero-filled holes.
+inline uint8_t pattern_byte(uint8_t seed, uint64_t offset) {
+  uint32_t h = static_cast<uint32_t>(offset) * 0x9E3779B1u ^
+               static_cast<uint32_t>(offset >> 32) * 0x85EBCA6Bu ^ (seed + 1u) * 0xC2B2AE35u;
+  h ^= h >> 15;
+  uint8_t b = static_cast<uint8_t>(h >> 8);
+  return b ? b : 0x5A;
+}
+
+struct Program {
+  std::vector<Op> ops;
+  bool operator==(const Program& other) const { return ops == other.ops; }
+};
+
+// Limits that every decoded or parsed program respects, fixed by the
+// encoding so that one input always means one program.
+inline constexpr uint64_t kPageSize = 4096;
+inline constexpr uint64_t kMaxProgramFileSize = 4u << 20;  // 4 MiB
+inline constexpr uint64_t kMaxIoLength = 256u << 10;       // 256 KiB per read/write
+inline constexpr size_t kMaxOps = 64;
+
+}  // namespace mapfuzz

@@ -1,0 +1,41 @@
+// The oracle: compares what a library did with what the model and the
+// library's contract say it must do. Pure checks; the executor decides when
+// to ask.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "faults/interpose.h"
+#include "harness/executor.h"
+#include "harness/finding.h"
+#include "harness/model.h"
+
+namespace mapfuzz::oracle {
+
+// Checks one step's answer against the expectation. `model` is the state
+// before the step, `read_data` the bytes a read returned. `fault_fired`
+// means an injected fault hit a call during the step: a failure is then
+// allowed (it must be atomic: checked by check_file), a success must still
+// be right.
+Finding check_step(const StepRecord& step, const Model& model, std::span<const uint8_t> read_data,
+                   bool fault_fired);
+
+// A sync that returned success must be backed, among `calls` (this step's
+// interposed calls), by a successful msync(MS_SYNC) covering every page in
+// `dirty` within the synced range, or by a successful fsync/fdatasync.
+Finding check_sync_backed(const StepRecord& step, const std::set<uint64_t>& dirty,
+                          const std::vector<faults::CallRecord>& calls, uint64_t first_call);
+
+// Reads `path` with plain pread (no mapping, no fault layer) and compares it
+// with the model. Returns kind `kind` (kFileMismatch at the end of a run,
+// kNotAtomic after a failed step) with the first differing offset.
+Finding check_file(const std::string& path, const Model& model, FindingKind kind, int64_t step);
+
+// Sandbox fds or mappings still present: kLeak naming the counts.
+Finding check_leaks(int64_t step, const char* when);
+
+}  // namespace mapfuzz::oracle

@@ -1,0 +1,131 @@
+#include "harness/property/commands.h"
+
+#include "faults/fault_spec.h"
+#include "harness/text_codec.h"
+
+namespace mapfuzz::property {
+namespace {
+
+rc::Gen<uint64_t> gen_size(uint64_t current, uint64_t max) {
+  const uint64_t pages = max / kPageSize;
+  return rc::gen::oneOf(
+      rc::gen::just<uint64_t>(0),
+      rc::gen::map(rc::gen::inRange<uint64_t>(1, pages + 1), [](uint64_t p) { return p * kPageSize; }),
+      rc::gen::map(rc::gen::inRange<uint64_t>(1, pages), [](uint64_t p) { return p * kPageSize + 1; }),
+      rc::gen::map(rc::gen::inRange<uint64_t>(1, pages + 1), [](uint64_t p) { return p * kPageSize - 1; }),
+      rc::gen::inRange<uint64_t>(0, max + 1),
+      rc::gen::just(current), rc::gen::just(current + 1), rc::gen::just(current ? current - 1 : 0));
+}
+
+rc::Gen<uint64_t> gen_offset(uint64_t size) {
+  return rc::gen::oneOf(
+      rc::gen::inRange<uint64_t>(0, size + 1),
+      rc::gen::map(rc::gen::inRange<uint64_t>(0, size / kPageSize + 2), [](uint64_t p) { return p * kPageSize; }),
+      rc::gen::map(rc::gen::inRange<uint64_t>(1, size / kPageSize + 2),
+                   [](uint64_t p) { return p * kPageSize - 1; }),
+      rc::gen::just(size), rc::gen::just(size ? size - 1 : 0), rc::gen::just(size + 1),
+      rc::gen::map(rc::gen::inRange<uint64_t>(0, 8), [](uint64_t d) { return UINT64_MAX - d; }));
+}
+
+rc::Gen<uint64_t> gen_length(uint64_t size) {
+  const uint64_t cap = std::min<uint64_t>(kMaxIoLength, size + 2 * kPageSize);
+  return rc::gen::oneOf(rc::gen::inRange<uint64_t>(0, 64), rc::gen::inRange<uint64_t>(0, cap + 1),
+                        rc::gen::just(kPageSize), rc::gen::just<uint64_t>(2));
+}
+
+rc::Gen<faults::FaultSpec> gen_fault() {
+  return rc::gen::mapcat(rc::gen::inRange<int>(0, static_cast<int>(faults::Call::kCount)), [](int c) {
+    const auto call = static_cast<faults::Call>(c);
+    size_t n = 0;
+    const int* errnos = faults::realistic_errnos(call, &n);
+    return rc::gen::map(
+        rc::gen::tuple(rc::gen::elementOf(std::vector<int>(errnos, errnos + n)), rc::gen::inRange<int>(1, 4),
+                       rc::gen::arbitrary<bool>()),
+        [call](const std::tuple<int, int, bool>& t) {
+          return faults::FaultSpec{call, static_cast<uint16_t>(std::get<1>(t)), std::get<0>(t), std::get<2>(t)};
+        });
+  });
+}
+
+std::shared_ptr<const Command> make(Op op) { return std::make_shared<const OpCommand>(op); }
+
+}  // namespace
+
+void OpCommand::checkPreconditions(const State& s) const {
+  RC_PRE(s.model.applicable(op_));
+  RC_PRE(s.model.expect(op_, s.contract).size_after <= s.max_size);
+}
+
+void OpCommand::apply(State& s) const {
+  // The model as if no fault fires; the executor keeps the exact one.
+  const Expectation e = s.model.expect(op_, s.contract);
+  if (!e.must_fail) {
+    if (op_.kind == OpKind::kReopen && s.model.is_open()) s.model.apply_close();
+    s.model.apply_success(op_, s.contract);
+  } else if (op_.kind == OpKind::kOpen || op_.kind == OpKind::kReopen) {
+    s.model.apply_failed_open();
+  }
+}
+
+void OpCommand::run(const State&, Sut& sut) const {
+  if (!sut.finding) sut.finding = sut.executor->step(op_);
+}
+
+void OpCommand::show(std::ostream& os) const { os << format_op(op_); }
+
+rc::Gen<std::shared_ptr<const Command>> gen_command(const State& s) {
+  const uint64_t size = s.model.size();
+  const uint64_t max = s.max_size;
+  using G = rc::Gen<std::shared_ptr<const Command>>;
+  const G open_create = rc::gen::map(gen_size(size, max), [](uint64_t n) {
+    return make(Op{.kind = OpKind::kOpen, .create = true, .size = n});
+  });
+  const G reopen = rc::gen::just(make(Op{.kind = OpKind::kReopen}));
+  const G open_existing = rc::gen::just(make(Op{.kind = OpKind::kOpen}));
+  std::vector<std::pair<std::size_t, G>> choices;
+  if (!s.model.is_open()) {
+    choices.push_back({4, open_create});
+    if (s.model.exists()) choices.push_back({3, open_existing});
+  } else {
+    choices.push_back({6, rc::gen::map(rc::gen::tuple(gen_offset(size), gen_length(size), rc::gen::arbitrary<uint8_t>()),
+                                       [](const std::tuple<uint64_t, uint64_t, uint8_t>& t) {
+                                         return make(Op{.kind = OpKind::kWrite, .offset = std::get<0>(t),
+                                                        .length = std::get<1>(t), .seed = std::get<2>(t)});
+                                       })});
+    choices.push_back({4, rc::gen::map(rc::gen::tuple(gen_offset(size), gen_length(size)),
+                                       [](const std::tuple<uint64_t, uint64_t>& t) {
+                                         return make(Op{.kind = OpKind::kRead, .offset = std::get<0>(t),
+                                                        .length = std::get<1>(t)});
+                                       })});
+    choices.push_back({3, rc::gen::map(gen_size(size, max), [](uint64_t n) {
+                         return make(Op{.kind = OpKind::kResize, .size = n});
+                       })});
+    choices.push_back({2, rc::gen::oneOf(rc::gen::just(make(Op{.kind = OpKind::kSync})),
+                                         rc::gen::map(rc::gen::tuple(gen_offset(size), gen_length(size)),
+                                                      [size](const std::tuple<uint64_t, uint64_t>& t) {
+                                                        return make(Op{.kind = OpKind::kSync,
+                                                                       .offset = std::get<0>(t) % (size + 1),
+                                                                       .length = std::get<1>(t)});
+                                                      }))});
+    choices.push_back({1, rc::gen::just(make(Op{.kind = OpKind::kClose}))});
+    choices.push_back({1, reopen});
+  }
+  if (s.faults) {
+    choices.push_back({2, rc::gen::map(gen_fault(), [](faults::FaultSpec f) {
+                         return make(Op{.kind = OpKind::kFault, .fault = f});
+                       })});
+  }
+  // rapidcheck's weightedOneOf takes only an initializer list: pick an index
+  // with the weights, then its generator.
+  std::vector<size_t> weighted;
+  for (size_t i = 0; i < choices.size(); ++i) weighted.insert(weighted.end(), choices[i].first, i);
+  return rc::gen::mapcat(rc::gen::elementOf(weighted), [choices](size_t i) { return choices[i].second; });
+}
+
+Program to_program(const Commands& commands) {
+  Program p;
+  for (const auto& c : commands) p.ops.push_back(static_cast<const OpCommand&>(*c).op());
+  return p;
+}
+
+}  // namespace mapfuzz::property

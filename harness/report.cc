@@ -1,0 +1,130 @@
+#include "harness/report.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+
+#include "harness/text_codec.h"
+
+namespace mapfuzz {
+namespace {
+
+std::string expectation_text(const StepRecord& s) {
+  char buf[128];
+  if (s.expected.must_fail) {
+    std::snprintf(buf, sizeof buf, "fail, size %llu", (unsigned long long)s.model_size_before);
+  } else if (s.op.kind == OpKind::kRead) {
+    std::snprintf(buf, sizeof buf, "ok, %llu bytes", (unsigned long long)s.expected.read_length);
+  } else {
+    std::snprintf(buf, sizeof buf, "ok, size %llu", (unsigned long long)s.expected.size_after);
+  }
+  return buf;
+}
+
+std::string answer_text(const StepRecord& s) {
+  char buf[160];
+  if (s.op.kind == OpKind::kRead && s.status.ok()) {
+    std::snprintf(buf, sizeof buf, "ok, %llu bytes", (unsigned long long)s.read_got);
+  } else {
+    std::snprintf(buf, sizeof buf, "%s, size %llu", s.status.ok() ? "ok" : s.status.describe().c_str(),
+                  (unsigned long long)s.size_after);
+  }
+  return buf;
+}
+
+uint64_t fnv1a(const std::string& text) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+}  // namespace
+
+Program minimal_program(const std::vector<StepRecord>& trace, const Finding& finding, const Op* pending) {
+  Program p;
+  for (const StepRecord& s : trace) {
+    if (finding.step >= 0 && s.index > static_cast<uint64_t>(finding.step)) break;
+    if (!s.skipped) p.ops.push_back(s.op);
+  }
+  if (pending) p.ops.push_back(*pending);
+  return p;
+}
+
+std::string format_step(const StepRecord& s) {
+  std::string line = "step " + std::to_string(s.index) + ": " + format_op(s.op);
+  if (s.skipped) return line + "  (skipped: " + s.skipped + ")";
+  if (s.op.kind == OpKind::kFault) return line + "  (armed)";
+  line += "\n    model: " + expectation_text(s) + "    library: " + answer_text(s);
+  if (!s.faults_fired.empty()) line += "    injected: " + s.faults_fired;
+  return line;
+}
+
+std::string format_report(const char* target_name, const std::vector<StepRecord>& trace,
+                          const Finding& finding, const ReportContext& context, const Op* pending) {
+  const Program minimal = minimal_program(trace, finding, pending);
+  std::string r;
+  r += "==mapfuzz== ERROR: ";
+  r += finding_name(finding.kind);
+  r += " in target '";
+  r += target_name;
+  r += "' (" + context.mode + ")\n";
+  if (finding.step >= 0) {
+    const Op* op = pending;
+    for (const StepRecord& s : trace) {
+      if (s.index == finding.step) op = &s.op;
+    }
+    r += "  at step " + std::to_string(finding.step) + ": " + (op ? format_op(*op) : std::string("?")) + "\n";
+    for (const StepRecord& s : trace) {
+      if (s.index == finding.step && !s.faults_fired.empty()) r += "  injected: " + s.faults_fired + "\n";
+    }
+  } else {
+    r += "  at the end-of-run checks\n";
+  }
+  r += "  what: " + finding.detail + "\n";
+  r += "  trace (" + std::to_string(minimal.ops.size()) + " ops, text form):\n";
+  for (const Op& op : minimal.ops) r += "    " + format_op(op) + "\n";
+  if (!context.seed.empty()) r += "  seed: " + context.seed + "\n";
+  if (!context.artifact.empty()) r += "  program saved: " + context.artifact + "\n";
+  if (!context.replay_command.empty()) r += "  replay: " + context.replay_command + "\n";
+  r += "SUMMARY: mapfuzz: ";
+  r += finding_name(finding.kind);
+  r += finding.step >= 0 ? " at step " + std::to_string(finding.step) : std::string(" at end of run");
+  r += " in ";
+  r += target_name;
+  r += "\n";
+  return r;
+}
+
+std::string save_program(const std::string& prefix, const Program& program, FindingKind kind) {
+  const std::string text = format_program(program);
+  char name[96];
+  std::snprintf(name, sizeof name, "mapfuzz-%s-%016llx.txt", finding_name(kind),
+                (unsigned long long)fnv1a(text));
+  const std::string path = prefix + name;
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) {
+    std::fprintf(stderr, "mapfuzz: cannot write %s: %m\n", path.c_str());
+    return "";
+  }
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  if (std::fclose(f) != 0 || !ok) {
+    std::fprintf(stderr, "mapfuzz: cannot write %s\n", path.c_str());
+    return "";
+  }
+  return path;
+}
+
+std::string cli_path(const char* target_name) {
+  char exe[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  std::string dir = ".";
+  if (n > 0) {
+    dir.assign(exe, static_cast<size_t>(n));
+    dir.erase(dir.rfind('/'));
+  }
+  return dir + "/mapfuzz-" + target_name;
+}
+
+}  // namespace mapfuzz

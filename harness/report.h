@@ -1,0 +1,47 @@
+// Findings as people read them: one report shape for the fuzz targets, the
+// property tests and replay, following libFuzzer's habit of one ERROR line,
+// the details, and one SUMMARY line.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "harness/executor.h"
+#include "harness/finding.h"
+#include "harness/op.h"
+
+namespace mapfuzz {
+
+struct ReportContext {
+  std::string mode;            // "fuzz", "property", "replay", "enumerate"
+  std::string seed;            // what decides the run: input hash, rapidcheck seed, file name
+  std::string replay_command;  // one command that replays the finding
+  std::string artifact;        // the saved minimal program, if any
+};
+
+// The program that reproduces `finding`: the ops that ran (skipped ones
+// dropped, they change nothing) up to and including the failing one; the
+// whole executed trace for end-of-run findings. `pending` is the op that was
+// running when a crash interrupted the run (null if none).
+Program minimal_program(const std::vector<StepRecord>& trace, const Finding& finding,
+                        const Op* pending = nullptr);
+
+// One line per step, as replay prints it: the op, the model's expectation,
+// the library's answer and any injected fault that fired.
+std::string format_step(const StepRecord& step);
+
+// The full report of `finding` for `target_name`.
+std::string format_report(const char* target_name, const std::vector<StepRecord>& trace,
+                          const Finding& finding, const ReportContext& context, const Op* pending = nullptr);
+
+// Writes `program` in text form to "<prefix>mapfuzz-<kind>-<hash>.txt"
+// (prefix as libFuzzer's -artifact_prefix: a directory with '/', or empty
+// for the current directory). Returns the path, or "" (with the reason on
+// stderr) if it cannot be written.
+std::string save_program(const std::string& prefix, const Program& program, FindingKind kind);
+
+// The command-line tool's path for `target_name`, next to the running
+// executable ("<dir of /proc/self/exe>/mapfuzz-<target>").
+std::string cli_path(const char* target_name);
+
+}  // namespace mapfuzz

@@ -1,0 +1,129 @@
+#include "harness/runtime.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "harness/sandbox.h"
+#include "harness/subject.h"
+
+extern "C" void __asan_set_error_report_callback(void (*callback)(const char*)) __attribute__((weak));
+
+namespace mapfuzz::runtime {
+namespace {
+
+std::unique_ptr<Sandbox> g_sandbox;
+std::unique_ptr<Executor> g_executor;
+const Program* g_program = nullptr;
+const ReportContext* g_context = nullptr;
+volatile sig_atomic_t g_reported = 0;
+
+constexpr int kCrashSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+struct sigaction g_previous[sizeof kCrashSignals / sizeof kCrashSignals[0]];
+
+uint64_t env_size(const char* name, uint64_t fallback) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
+  char* end = nullptr;
+  const unsigned long long n = std::strtoull(v, &end, 0);
+  if (*end != '\0' || n == 0) {
+    std::fprintf(stderr, "mapfuzz: ignoring %s=%s (want a positive number of bytes)\n", name, v);
+    return fallback;
+  }
+  return n;
+}
+
+// Prints the report of the run in progress. Runs inside a signal handler on
+// the way to a crash, so it only has to work, not be async-signal-safe.
+void print_crash_report(const char* what) {
+  if (g_reported || !g_program || !g_executor) return;
+  g_reported = 1;
+  const auto& trace = g_executor->trace();
+  const Op* pending = trace.size() < g_program->ops.size() ? &g_program->ops[trace.size()] : nullptr;
+  Finding f{FindingKind::kSignal, static_cast<int64_t>(trace.size()), what};
+  if (!pending) f.step = -1;
+  const std::string report =
+      format_report(this_target().name, trace, f, g_context ? *g_context : ReportContext{}, pending);
+  (void)!::write(STDERR_FILENO, report.data(), report.size());
+}
+
+void crash_handler(int sig, siginfo_t* info, void* ucontext) {
+  char what[160];
+  std::snprintf(what, sizeof what, "%s (si_code %d) at address %p while the library ran", strsignal(sig),
+                info ? info->si_code : 0, info ? info->si_addr : nullptr);
+  print_crash_report(what);
+  // Pass the signal on to whoever handled it before (ASan, libFuzzer).
+  for (size_t i = 0; i < sizeof kCrashSignals / sizeof kCrashSignals[0]; ++i) {
+    if (kCrashSignals[i] != sig) continue;
+    const struct sigaction& prev = g_previous[i];
+    if ((prev.sa_flags & SA_SIGINFO) && prev.sa_sigaction) {
+      prev.sa_sigaction(sig, info, ucontext);
+      return;
+    }
+    if (prev.sa_handler != SIG_DFL && prev.sa_handler != SIG_IGN && prev.sa_handler) {
+      prev.sa_handler(sig);
+      return;
+    }
+    ::sigaction(sig, &prev, nullptr);
+    ::raise(sig);
+  }
+}
+
+void asan_report(const char*) { print_crash_report("AddressSanitizer report (above) while the library ran"); }
+
+}  // namespace
+
+Executor& executor() {
+  if (!g_executor) {
+    g_sandbox = std::make_unique<Sandbox>();
+    RunOptions options;
+    options.max_file_size = env_size("MAPFUZZ_MAX_FILE_SIZE", kMaxProgramFileSize);
+    g_executor = std::make_unique<Executor>(this_target(), g_sandbox->dir(), options);
+    std::atexit(shutdown);
+  }
+  return *g_executor;
+}
+
+void set_current(const Program* program, const ReportContext* context) {
+  g_program = program;
+  g_context = context;
+  if (program) g_reported = 0;
+}
+
+void install_crash_hooks() {
+  for (size_t i = 0; i < sizeof kCrashSignals / sizeof kCrashSignals[0]; ++i) {
+    struct sigaction sa;
+    std::memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = crash_handler;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(kCrashSignals[i], &sa, &g_previous[i]);
+  }
+  if (__asan_set_error_report_callback) __asan_set_error_report_callback(asan_report);
+}
+
+void report_finding(const Finding& finding, const Program& program, ReportContext& context,
+                    const std::string& artifact_prefix) {
+  const Executor& ex = executor();
+  (void)program;
+  context.artifact = save_program(artifact_prefix, minimal_program(ex.trace(), finding), finding.kind);
+  if (!context.artifact.empty()) {
+    context.replay_command = cli_path(this_target().name) + " replay " + context.artifact;
+  }
+  const std::string report = format_report(this_target().name, ex.trace(), finding, context);
+  g_reported = 1;
+  std::fputs(report.c_str(), stderr);
+  std::fflush(stderr);
+}
+
+void shutdown() {
+  g_program = nullptr;
+  g_executor.reset();
+  g_sandbox.reset();
+}
+
+}  // namespace mapfuzz::runtime

@@ -1,0 +1,38 @@
+// Process-wide glue for the executables: one sandbox and one executor per
+// process, and the crash hooks that turn a crash inside the library under
+// test into the same report as any other finding.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "harness/executor.h"
+#include "harness/report.h"
+
+namespace mapfuzz::runtime {
+
+// The process's sandbox directory and executor for this_target(), created on
+// first use (options from the environment: MAPFUZZ_MAX_FILE_SIZE in bytes).
+// Exits with a clear message if no sandbox can be created.
+Executor& executor();
+
+// Marks `program` as the one running, for the crash hooks; `context` names
+// the mode, seed and replay command printed if the process crashes. Pass
+// nulls when the run is over.
+void set_current(const Program* program, const ReportContext* context);
+
+// Installs SIGSEGV/SIGBUS/SIGFPE/SIGILL/SIGABRT handlers (and ASan's error
+// report callback) that print the report of the current program and then
+// pass the signal on to the handler that was there before (ASan, libFuzzer).
+void install_crash_hooks();
+
+// Prints a finding's report to stderr and saves its minimal program with
+// `artifact_prefix`; fills context.artifact and context.replay_command.
+void report_finding(const Finding& finding, const Program& program, ReportContext& context,
+                    const std::string& artifact_prefix);
+
+// Removes the sandbox (also registered with atexit).
+void shutdown();
+
+}  // namespace mapfuzz::runtime

@@ -1,0 +1,252 @@
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE  // mremap
+#endif
+
+#include "targets/reference/mapped_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <utility>
+
+#include "targets/reference/mutants.h"
+
+namespace mapfuzz::reference {
+namespace {
+
+static_assert(sizeof(size_t) >= sizeof(uint64_t), "a mapping must be able to cover any file size");
+
+constexpr uint64_t kMaxFileSize = static_cast<uint64_t>(std::numeric_limits<off_t>::max());
+
+uint64_t page_size() {
+  static const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  return page;
+}
+
+// Rounds `n` up to a multiple of `page`; n must be at most kMaxFileSize.
+uint64_t round_up(uint64_t n, uint64_t page) { return (n + page - 1) / page * page; }
+
+// Maps [0, length) of `fd` shared and read-write into *out (which must be
+// empty). On failure *out is unchanged.
+Status map_file(int fd, size_t length, UniqueMapping* out) {
+  void* addr = ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  bool failed = addr == MAP_FAILED;
+  if constexpr (kMutant == Mutant::kMmapNullCheck) failed = addr == nullptr;
+  if (failed) return Status::from_errno("mmap");
+  *out = UniqueMapping(addr, length);
+  return {};
+}
+
+}  // namespace
+
+// ---- UniqueFd ----
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
+  if (this != &other) {
+    (void)reset();
+    fd_ = other.release();
+  }
+  return *this;
+}
+
+int UniqueFd::release() { return std::exchange(fd_, -1); }
+
+Status UniqueFd::reset() {
+  if (fd_ < 0) return {};
+  // On Linux the fd is released even when close() fails (EINTR, EIO): never
+  // retry, the number may already belong to another file.
+  if (::close(std::exchange(fd_, -1)) != 0) return Status::from_errno("close");
+  return {};
+}
+
+// ---- UniqueMapping ----
+
+UniqueMapping::UniqueMapping(UniqueMapping&& other) noexcept
+    : addr_(std::exchange(other.addr_, nullptr)), length_(std::exchange(other.length_, 0)) {}
+
+UniqueMapping& UniqueMapping::operator=(UniqueMapping&& other) noexcept {
+  if (this != &other) {
+    (void)unmap();
+    addr_ = std::exchange(other.addr_, nullptr);
+    length_ = std::exchange(other.length_, 0);
+  }
+  return *this;
+}
+
+Status UniqueMapping::unmap() {
+  if (addr_ == nullptr) return {};
+  if (::munmap(addr_, length_) != 0) return Status::from_errno("munmap");
+  release();
+  return {};
+}
+
+Status UniqueMapping::remap(size_t length) {
+  void* addr = ::mremap(addr_, length_, length, MREMAP_MAYMOVE);
+  if (addr == MAP_FAILED) return Status::from_errno("mremap");
+  addr_ = static_cast<uint8_t*>(addr);
+  length_ = length;
+  return {};
+}
+
+void UniqueMapping::release() {
+  addr_ = nullptr;
+  length_ = 0;
+}
+
+// ---- MappedFile ----
+
+MappedFile::~MappedFile() { (void)close(); }
+
+Status MappedFile::open(const std::string& path, bool create, uint64_t size) {
+  if (is_open()) return Status(EBUSY, "already open");
+  if (create && size > kMaxFileSize) return Status(EFBIG, "size");
+
+  // Build everything in locals: an early return releases what was acquired.
+  const int flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0);
+  UniqueFd fd(::open(path.c_str(), flags, 0644));
+  if (!fd.valid()) return Status::from_errno("open");
+
+  uint64_t file_size = size;
+  if (create) {
+    if (size > 0) {
+      // Returns the error number; errno is not set.
+      const int err = ::posix_fallocate(fd.get(), 0, static_cast<off_t>(size));
+      if (err != 0) return Status(err, "posix_fallocate");
+    }
+  } else {
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0) return Status::from_errno("fstat");
+    file_size = static_cast<uint64_t>(st.st_size);
+  }
+
+  UniqueMapping map;
+  if (file_size > 0) {
+    Status s = map_file(fd.get(), file_size, &map);
+    if (!s.ok()) return s;
+  }
+  fd_ = std::move(fd);
+  map_ = std::move(map);
+  size_ = file_size;
+  return {};
+}
+
+Status MappedFile::resize(uint64_t new_size) {
+  if (!is_open()) return Status(EBADF, "not open");
+  if (new_size > kMaxFileSize) return Status(EFBIG, "size");
+  if (new_size == size_) return {};
+  return new_size > size_ ? grow(new_size) : shrink(new_size);
+}
+
+// Maps first (a mapping may reach past EOF, and if mapping fails the file is
+// untouched), then extends the file in one call.
+Status MappedFile::grow(uint64_t new_size) {
+  const uint64_t old_size = size_;
+  if constexpr (kMutant != Mutant::kNoRemapAfterGrow) {
+    Status s = map_ ? map_.remap(new_size) : map_file(fd_.get(), new_size, &map_);
+    if (!s.ok()) return s;
+  }
+  const int err = ::posix_fallocate(fd_.get(), static_cast<off_t>(old_size),
+                                    static_cast<off_t>(new_size - old_size));
+  if (err != 0) {
+    // Some filesystems, and glibc's fallback for those without fallocate,
+    // extend the file part way before failing: put the old size back.
+    struct stat st;
+    if (::fstat(fd_.get(), &st) != 0 || static_cast<uint64_t>(st.st_size) != old_size) {
+      (void)::ftruncate(fd_.get(), static_cast<off_t>(old_size));
+    }
+    // Best effort: a mapping longer than the file is harmless.
+    if (old_size == 0) {
+      (void)map_.unmap();
+    } else if (map_.length() > old_size) {
+      (void)map_.remap(old_size);
+    }
+    return Status(err, "posix_fallocate");
+  }
+  size_ = new_size;
+  return {};
+}
+
+// Truncates first (if that fails nothing has changed), then reduces the
+// mapping; failing to reduce it leaves a harmless longer mapping.
+Status MappedFile::shrink(uint64_t new_size) {
+  if (::ftruncate(fd_.get(), static_cast<off_t>(new_size)) != 0) return Status::from_errno("ftruncate");
+  if constexpr (kMutant == Mutant::kStaleLengthAfterShrink) return {};
+  size_ = new_size;
+  if (new_size == 0) {
+    (void)map_.unmap();
+  } else if (map_.length() > new_size) {
+    (void)map_.remap(new_size);
+  }
+  return {};
+}
+
+bool MappedFile::in_bounds(uint64_t offset, uint64_t length) const {
+  uint64_t limit = size_;
+  if constexpr (kMutant == Mutant::kBoundsByPage) limit = round_up(size_, page_size());
+  if constexpr (kMutant == Mutant::kBoundsWrap) return offset + length <= limit;
+  return offset <= limit && length <= limit - offset;  // cannot overflow
+}
+
+Status MappedFile::write(uint64_t offset, std::span<const uint8_t> data) {
+  if (!is_open()) return Status(EBADF, "not open");
+  if (!in_bounds(offset, data.size())) return Status(EINVAL, "bounds");
+  if (!data.empty()) std::memcpy(map_.data() + offset, data.data(), data.size());
+  return {};
+}
+
+Status MappedFile::read(uint64_t offset, std::span<uint8_t> out, uint64_t* got) {
+  if (got) *got = 0;
+  if (!is_open()) return Status(EBADF, "not open");
+  if (!in_bounds(offset, out.size())) return Status(EINVAL, "bounds");
+  if (!out.empty()) std::memcpy(out.data(), map_.data() + offset, out.size());
+  if (got) *got = out.size();
+  return {};
+}
+
+Status MappedFile::sync(uint64_t offset, uint64_t length) {
+  if (!is_open()) return Status(EBADF, "not open");
+  if (size_ == 0 || !map_) {
+    if (::fdatasync(fd_.get()) != 0) return Status::from_errno("fdatasync");
+    return {};
+  }
+  if (length == 0) {
+    offset = 0;
+    length = size_;
+  }
+  // msync wants a page-aligned start; take whole pages, clamped to the file
+  // (the kernel extends the last partial page itself).
+  const uint64_t page = page_size();
+  const uint64_t start = offset / page * page;
+  if (start >= size_) return {};  // no page of the file is in the range
+  const uint64_t end = length > size_ - std::min(offset, size_) ? size_ : offset + length;
+  const uint64_t stop = std::min(round_up(end, page), size_);
+  uint64_t from = start;
+  if constexpr (kMutant == Mutant::kMsyncUnalignedIgnored) from = std::min(offset, stop);
+  int rc = ::msync(map_.data() + from, stop - from, MS_SYNC);
+  if constexpr (kMutant == Mutant::kMsyncUnalignedIgnored) rc = 0;
+  if (rc != 0) return Status::from_errno("msync");
+  return {};
+}
+
+Status MappedFile::close() {
+  if constexpr (kMutant == Mutant::kFdLeakOnCloseEmpty) {
+    if (!map_) {
+      (void)fd_.release();
+      size_ = 0;
+      return {};
+    }
+  }
+  Status unmapped = map_.unmap();
+  map_.release();  // if munmap failed there is nothing better to do than forget it
+  Status closed = fd_.reset();
+  size_ = 0;
+  return unmapped.ok() ? closed : unmapped;
+}
+
+}  // namespace mapfuzz::reference

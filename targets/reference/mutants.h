@@ -1,0 +1,64 @@
+// Planted-bug mutants of the reference library. Each is a classic mmap bug,
+// compiled in with -DMAPFUZZ_MUTANT=<n> (default 0: the correct library), so
+// that tests can check the harness finds it. mapped_file.cc plants each one at
+// a single site with `if constexpr (kMutant == Mutant::kX)`.
+//
+// The numbers and names are stable: targets/CMakeLists.txt lists the names in
+// this order (MAPFUZZ_REFERENCE_MUTANTS) and builds reference_mut_<name>.
+#pragma once
+
+#ifndef MAPFUZZ_MUTANT
+#define MAPFUZZ_MUTANT 0
+#endif
+
+namespace mapfuzz::reference {
+
+enum class Mutant : int {
+  kNone = 0,
+  // Bounds check `off + len > size`: wraps for offsets near 2^64, so the
+  // access "succeeds" and lands before the mapping.
+  kBoundsWrap = 1,
+  // Bounds checked against the page-rounded mapping length, not the file
+  // size: accesses in the tail of the last page past EOF "succeed" (writes
+  // are silently lost).
+  kBoundsByPage = 2,
+  // Grow extends the file and size() but keeps the old mapping: accesses past
+  // the old length hit unmapped memory or another mapping.
+  kNoRemapAfterGrow = 3,
+  // Shrink truncates the file but keeps the old size and mapping length:
+  // size() is wrong, accesses past the new EOF raise SIGBUS.
+  kStaleLengthAfterShrink = 4,
+  // Sync passes the unaligned address to msync (EINVAL) and ignores the
+  // result, reporting success.
+  kMsyncUnalignedIgnored = 5,
+  // close() returns early when there is no mapping (0-byte file) and forgets
+  // the fd without closing it.
+  kFdLeakOnCloseEmpty = 6,
+  // mmap's result is compared with nullptr instead of MAP_FAILED: a failed
+  // mmap is taken for a mapping at (void*)-1. Seen only when mmap fails.
+  kMmapNullCheck = 7,
+  kCount
+};
+
+static_assert(MAPFUZZ_MUTANT >= 0 && MAPFUZZ_MUTANT < static_cast<int>(Mutant::kCount),
+              "MAPFUZZ_MUTANT must name a Mutant (0 = none)");
+
+inline constexpr Mutant kMutant = static_cast<Mutant>(MAPFUZZ_MUTANT);
+
+// "none", "bounds_wrap", ...: the stable lowercase name (as in CMake).
+constexpr const char* mutant_name(Mutant m) {
+  switch (m) {
+    case Mutant::kNone: return "none";
+    case Mutant::kBoundsWrap: return "bounds_wrap";
+    case Mutant::kBoundsByPage: return "bounds_by_page";
+    case Mutant::kNoRemapAfterGrow: return "no_remap_after_grow";
+    case Mutant::kStaleLengthAfterShrink: return "stale_length_after_shrink";
+    case Mutant::kMsyncUnalignedIgnored: return "msync_unaligned_ignored";
+    case Mutant::kFdLeakOnCloseEmpty: return "fd_leak_on_close_empty";
+    case Mutant::kMmapNullCheck: return "mmap_null_check";
+    case Mutant::kCount: break;
+  }
+  return "unknown";
+}
+
+}  // namespace mapfuzz::reference

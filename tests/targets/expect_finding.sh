@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# expect_finding.sh MODE KIND_REGEX CLI SEEDS_DIR -- COMMAND...
+#   MODE finding: COMMAND must fail with a mapfuzz report whose kind matches
+#                 KIND_REGEX, and the replay command in the report must
+#                 reproduce the same kind.
+#   MODE clean:   COMMAND must succeed with no mapfuzz report.
+# SEEDS_DIR (a directory of text programs) is encoded into $WORK/seeds first;
+# the string @SEEDS@ in COMMAND is replaced by that directory and @WORK@ by a
+# fresh work directory (removed afterwards).
+set -uo pipefail
+mode=$1 kinds=$2 cli=$3 seeds=$4; shift 4
+[ "$1" = "--" ] && shift
+work=$(mktemp -d "${TMPDIR:-/tmp}/mapfuzz-test-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+"$cli" encode-dir "$seeds" "$work/seeds" >/dev/null || { echo "FAIL: cannot encode seeds"; exit 1; }
+mkdir -p "$work/artifacts"
+cmd=()
+for a in "$@"; do a=${a//@SEEDS@/$work/seeds}; cmd+=("${a//@WORK@/$work}"); done
+(cd "$work" && MAPFUZZ_ARTIFACT_DIR="$work/artifacts" "${cmd[@]}") >"$work/out" 2>&1
+status=$?
+report=$(grep -E '^==mapfuzz== ERROR: ' "$work/out" | head -n1)
+if [ "$mode" = clean ]; then
+  if [ $status -ne 0 ] || [ -n "$report" ]; then
+    echo "FAIL: expected no finding, got exit $status"; tail -n 60 "$work/out"; exit 1
+  fi
+  grep -E 'stat::number_of_executed_units|tests passed|OK, passed' "$work/out" | tail -n 3
+  echo "PASS: no finding"; exit 0
+fi
+if [ $status -eq 0 ] || [ -z "$report" ]; then
+  echo "FAIL: expected a finding matching '$kinds', got exit $status and no report"; tail -n 60 "$work/out"; exit 1
+fi
+kind=$(echo "$report" | sed -E 's/^==mapfuzz== ERROR: ([a-z-]+) .*/\1/')
+if ! echo "$kind" | grep -qE "^($kinds)$"; then
+  echo "FAIL: finding '$kind' does not match '$kinds'"; tail -n 60 "$work/out"; exit 1
+fi
+# Print the report (the trace) and check that its replay command reproduces it.
+sed -n '/^==mapfuzz== ERROR/,/^SUMMARY: mapfuzz/p' "$work/out" | head -n 40
+replay=$(grep -E '^  replay: ' "$work/out" | tail -n1 | sed 's/^  replay: //')
+if [ -z "$replay" ]; then echo "FAIL: the report names no replay command"; exit 1; fi
+$replay --quiet >"$work/replay" 2>&1
+again=$(grep -E '^==mapfuzz== ERROR: ' "$work/replay" | head -n1 | sed -E 's/^==mapfuzz== ERROR: ([a-z-]+) .*/\1/')
+if [ "$again" != "$kind" ]; then
+  echo "FAIL: replay gave '${again:-no finding}', the run gave '$kind'"; cat "$work/replay"; exit 1
+fi
+echo "PASS: caught as $kind; replay reproduces it"
