@@ -15,6 +15,8 @@
 include_guard(GLOBAL)
 
 set(MAPFUZZ_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." CACHE INTERNAL "")
+set(MAPFUZZ_NO_COVERAGE -fno-sanitize-coverage=inline-8bit-counters,indirect-calls,trace-cmp,pc-table
+    CACHE INTERNAL "Compile options that remove libFuzzer's coverage instrumentation")
 
 function(_mapfuzz_link_interposer exe flavor)
   target_link_libraries(${exe} PRIVATE mapfuzz_interpose_${flavor})

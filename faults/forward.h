@@ -3,14 +3,16 @@
 // and intercepts the call (mmap, write, pwrite in clang 14: its checks stay),
 // else the next definition after the executable (libc's) via
 // dlsym(RTLD_NEXT). dlsym may allocate and so re-enter an override; a
-// lookup nested in another on the same thread gets the raw system call.
-// On LP64 glibc every *64 name aliases the plain function, so one forwarder
-// serves both.
+// lookup nested in another on the same thread gets the raw system call
+// instead (as does a name dlsym cannot find). On LP64 glibc every *64 name
+// aliases the plain function, so one forwarder serves both.
 #pragma once
 
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -21,9 +23,9 @@ static_assert(sizeof(off_t) == 8 && sizeof(void*) == 8, "the *64 aliases assume 
 
 extern "C" {
 // ASan's interceptors; null when ASan is not linked in.
-[[gnu::weak]] void* __interceptor_mmap(void*, size_t, int, int, int, off_t);
-[[gnu::weak]] ssize_t __interceptor_write(int, const void*, size_t);
-[[gnu::weak]] ssize_t __interceptor_pwrite(int, const void*, size_t, off_t);
+[[gnu::weak]] void* __interceptor_mmap(void*, size_t, int, int, int, off_t) noexcept;
+[[gnu::weak]] ssize_t __interceptor_write(int, const void*, size_t) noexcept;
+[[gnu::weak]] ssize_t __interceptor_pwrite(int, const void*, size_t, off_t) noexcept;
 }
 
 namespace mapfuzz::faults::detail {
@@ -34,119 +36,122 @@ inline thread_local bool t_resolving = false;
 template <typename Fn>
 class NextFn {
  public:
-  explicit constexpr NextFn(const char* name) : name_(name) {}
+  constexpr NextFn(const char* name, Fn raw) : name_(name), raw_(raw) {}
 
-  // The hidden definition, or nullptr when it cannot be looked up (nested
-  // in another lookup on this thread, or not found): callers then make the
-  // raw system call. `preferred` is ASan's weak interceptor or nullptr.
-  Fn get(Fn preferred = nullptr) {
+  // The hidden definition; the raw system call while it cannot be looked
+  // up. `preferred` is ASan's weak interceptor (null without ASan).
+  Fn get(Fn preferred = nullptr) noexcept {
     Fn fn = fn_.load(std::memory_order_acquire);
     if (fn != nullptr) [[likely]] return fn;
     return lookup(preferred);
   }
 
  private:
-  [[gnu::noinline]] Fn lookup(Fn preferred) {
+  [[gnu::noinline]] Fn lookup(Fn preferred) noexcept {
     Fn fn = preferred;
     if (fn == nullptr) {
-      if (t_resolving) return nullptr;
+      if (t_resolving) return raw_;
       t_resolving = true;
       fn = reinterpret_cast<Fn>(::dlsym(RTLD_NEXT, name_));
       t_resolving = false;
     }
-    if (fn != nullptr) fn_.store(fn, std::memory_order_release);
+    if (fn == nullptr) return raw_;
+    fn_.store(fn, std::memory_order_release);
     return fn;
   }
 
   const char* name_;
+  Fn raw_;
   std::atomic<Fn> fn_{nullptr};
 };
 
-inline constinit NextFn<int (*)(const char*, int, ...)> n_open{"open"};
-inline constinit NextFn<int (*)(int, const char*, int, ...)> n_openat{"openat"};
-inline constinit NextFn<int (*)(const char*, int)> n_open_2{"__open_2"};
-inline constinit NextFn<int (*)(const char*, mode_t)> n_creat{"creat"};
-inline constinit NextFn<int (*)(int)> n_close{"close"};
-inline constinit NextFn<int (*)(int, off_t)> n_ftruncate{"ftruncate"};
-inline constinit NextFn<int (*)(int, int, off_t, off_t)> n_fallocate{"fallocate"};
-inline constinit NextFn<int (*)(int, off_t, off_t)> n_posix_fallocate{"posix_fallocate"};
-inline constinit NextFn<void* (*)(void*, size_t, int, int, int, off_t)> n_mmap{"mmap"};
-inline constinit NextFn<int (*)(void*, size_t)> n_munmap{"munmap"};
-inline constinit NextFn<void* (*)(void*, size_t, size_t, int, ...)> n_mremap{"mremap"};
-inline constinit NextFn<int (*)(void*, size_t, int)> n_msync{"msync"};
-inline constinit NextFn<int (*)(void*, size_t, int)> n_madvise{"madvise"};
-inline constinit NextFn<int (*)(int)> n_fsync{"fsync"};
-inline constinit NextFn<int (*)(int)> n_fdatasync{"fdatasync"};
-inline constinit NextFn<ssize_t (*)(int, const void*, size_t)> n_write{"write"};
-inline constinit NextFn<ssize_t (*)(int, const void*, size_t, off_t)> n_pwrite{"pwrite"};
+// --- The raw system calls (variadic where the libc function is).
 
-inline int fwd_open(const char* p, int fl, mode_t m) {
-  if (auto f = n_open.get()) return f(p, fl, m);
-  return static_cast<int>(syscall(SYS_openat, AT_FDCWD, p, fl, m));
+inline int raw_open(const char* p, int fl, ...) noexcept {
+  va_list ap;
+  va_start(ap, fl);
+  const int mode = __OPEN_NEEDS_MODE(fl) ? va_arg(ap, int) : 0;
+  va_end(ap);
+  return static_cast<int>(syscall(SYS_openat, AT_FDCWD, p, fl, mode));
 }
-inline int fwd_openat(int d, const char* p, int fl, mode_t m) {
-  if (auto f = n_openat.get()) return f(d, p, fl, m);
-  return static_cast<int>(syscall(SYS_openat, d, p, fl, m));
+inline int raw_openat(int d, const char* p, int fl, ...) noexcept {
+  va_list ap;
+  va_start(ap, fl);
+  const int mode = __OPEN_NEEDS_MODE(fl) ? va_arg(ap, int) : 0;
+  va_end(ap);
+  return static_cast<int>(syscall(SYS_openat, d, p, fl, mode));
 }
-inline int fwd_open_2(const char* p, int fl) {
-  if (auto f = n_open_2.get()) return f(p, fl);
-  return static_cast<int>(syscall(SYS_openat, AT_FDCWD, p, fl, 0));
-}
-inline int fwd_creat(const char* p, mode_t m) {
-  if (auto f = n_creat.get()) return f(p, m);
-  return static_cast<int>(syscall(SYS_creat, p, m));
-}
-inline int fwd_close(int fd) {
-  if (auto f = n_close.get()) return f(fd);
-  return static_cast<int>(syscall(SYS_close, fd));
-}
-inline int fwd_ftruncate(int fd, off_t n) {
-  if (auto f = n_ftruncate.get()) return f(fd, n);
-  return static_cast<int>(syscall(SYS_ftruncate, fd, n));
-}
-inline int fwd_fallocate(int fd, int mode, off_t off, off_t n) {
-  if (auto f = n_fallocate.get()) return f(fd, mode, off, n);
-  return static_cast<int>(syscall(SYS_fallocate, fd, mode, off, n));
-}
-inline int fwd_posix_fallocate(int fd, off_t off, off_t n) {
-  if (auto f = n_posix_fallocate.get()) return f(fd, off, n);
-  return syscall(SYS_fallocate, fd, 0, off, n) == 0 ? 0 : errno;
-}
-inline void* fwd_mmap(void* a, size_t n, int prot, int fl, int fd, off_t off) {
-  if (auto f = n_mmap.get(__interceptor_mmap)) return f(a, n, prot, fl, fd, off);
-  return reinterpret_cast<void*>(syscall(SYS_mmap, a, n, prot, fl, fd, off));
-}
-inline int fwd_munmap(void* a, size_t n) {
-  if (auto f = n_munmap.get()) return f(a, n);
-  return static_cast<int>(syscall(SYS_munmap, a, n));
-}
-inline void* fwd_mremap(void* a, size_t old_n, size_t new_n, int fl, void* to) {
-  if (auto f = n_mremap.get()) return f(a, old_n, new_n, fl, to);
+inline void* raw_mremap(void* a, size_t old_n, size_t new_n, int fl, ...) noexcept {
+  va_list ap;
+  va_start(ap, fl);
+  void* to = (fl & MREMAP_FIXED) != 0 ? va_arg(ap, void*) : nullptr;
+  va_end(ap);
   return reinterpret_cast<void*>(syscall(SYS_mremap, a, old_n, new_n, fl, to));
 }
-inline int fwd_msync(void* a, size_t n, int fl) {
-  if (auto f = n_msync.get()) return f(a, n, fl);
-  return static_cast<int>(syscall(SYS_msync, a, n, fl));
+
+using Fd = int;
+inline constinit NextFn<int (*)(const char*, int, ...) noexcept> n_open{"open", raw_open};
+inline constinit NextFn<int (*)(int, const char*, int, ...) noexcept> n_openat{"openat", raw_openat};
+inline constinit NextFn<int (*)(const char*, int) noexcept> n_open_2{
+    "__open_2", [](const char* p, int fl) noexcept { return raw_open(p, fl); }};
+inline constinit NextFn<int (*)(const char*, mode_t) noexcept> n_creat{
+    "creat", [](const char* p, mode_t m) noexcept { return raw_open(p, O_CREAT | O_WRONLY | O_TRUNC, m); }};
+inline constinit NextFn<int (*)(Fd) noexcept> n_close{
+    "close", [](Fd fd) noexcept { return static_cast<int>(syscall(SYS_close, fd)); }};
+inline constinit NextFn<int (*)(Fd, off_t) noexcept> n_ftruncate{
+    "ftruncate", [](Fd fd, off_t n) noexcept { return static_cast<int>(syscall(SYS_ftruncate, fd, n)); }};
+inline constinit NextFn<int (*)(Fd, int, off_t, off_t) noexcept> n_fallocate{
+    "fallocate",
+    [](Fd fd, int mode, off_t off, off_t n) noexcept { return static_cast<int>(syscall(SYS_fallocate, fd, mode, off, n)); }};
+inline constinit NextFn<int (*)(Fd, off_t, off_t) noexcept> n_posix_fallocate{
+    "posix_fallocate",
+    [](Fd fd, off_t off, off_t n) noexcept { return syscall(SYS_fallocate, fd, 0, off, n) == 0 ? 0 : errno; }};
+inline constinit NextFn<void* (*)(void*, size_t, int, int, Fd, off_t) noexcept> n_mmap{
+    "mmap", [](void* a, size_t n, int prot, int fl, Fd fd, off_t off) noexcept {
+      return reinterpret_cast<void*>(syscall(SYS_mmap, a, n, prot, fl, fd, off));
+    }};
+inline constinit NextFn<int (*)(void*, size_t) noexcept> n_munmap{
+    "munmap", [](void* a, size_t n) noexcept { return static_cast<int>(syscall(SYS_munmap, a, n)); }};
+inline constinit NextFn<void* (*)(void*, size_t, size_t, int, ...) noexcept> n_mremap{"mremap", raw_mremap};
+inline constinit NextFn<int (*)(void*, size_t, int) noexcept> n_msync{
+    "msync", [](void* a, size_t n, int fl) noexcept { return static_cast<int>(syscall(SYS_msync, a, n, fl)); }};
+inline constinit NextFn<int (*)(void*, size_t, int) noexcept> n_madvise{
+    "madvise", [](void* a, size_t n, int adv) noexcept { return static_cast<int>(syscall(SYS_madvise, a, n, adv)); }};
+inline constinit NextFn<int (*)(Fd) noexcept> n_fsync{
+    "fsync", [](Fd fd) noexcept { return static_cast<int>(syscall(SYS_fsync, fd)); }};
+inline constinit NextFn<int (*)(Fd) noexcept> n_fdatasync{
+    "fdatasync", [](Fd fd) noexcept { return static_cast<int>(syscall(SYS_fdatasync, fd)); }};
+inline constinit NextFn<ssize_t (*)(Fd, const void*, size_t) noexcept> n_write{
+    "write", [](Fd fd, const void* b, size_t n) noexcept { return syscall(SYS_write, fd, b, n); }};
+inline constinit NextFn<ssize_t (*)(Fd, const void*, size_t, off_t) noexcept> n_pwrite{
+    "pwrite", [](Fd fd, const void* b, size_t n, off_t off) noexcept { return syscall(SYS_pwrite64, fd, b, n, off); }};
+
+// --- The forwarders the overrides call.
+
+inline int fwd_open(const char* p, int fl, mode_t m) noexcept { return n_open.get()(p, fl, m); }
+inline int fwd_openat(int d, const char* p, int fl, mode_t m) noexcept { return n_openat.get()(d, p, fl, m); }
+inline int fwd_open_2(const char* p, int fl) noexcept { return n_open_2.get()(p, fl); }
+inline int fwd_creat(const char* p, mode_t m) noexcept { return n_creat.get()(p, m); }
+inline int fwd_close(int fd) noexcept { return n_close.get()(fd); }
+inline int fwd_ftruncate(int fd, off_t n) noexcept { return n_ftruncate.get()(fd, n); }
+inline int fwd_fallocate(int fd, int mode, off_t off, off_t n) noexcept {
+  return n_fallocate.get()(fd, mode, off, n);
 }
-inline int fwd_madvise(void* a, size_t n, int advice) {
-  if (auto f = n_madvise.get()) return f(a, n, advice);
-  return static_cast<int>(syscall(SYS_madvise, a, n, advice));
+inline int fwd_posix_fallocate(int fd, off_t off, off_t n) noexcept { return n_posix_fallocate.get()(fd, off, n); }
+inline void* fwd_mmap(void* a, size_t n, int prot, int fl, int fd, off_t off) noexcept {
+  return n_mmap.get(__interceptor_mmap)(a, n, prot, fl, fd, off);
 }
-inline int fwd_fsync(int fd) {
-  if (auto f = n_fsync.get()) return f(fd);
-  return static_cast<int>(syscall(SYS_fsync, fd));
+inline int fwd_munmap(void* a, size_t n) noexcept { return n_munmap.get()(a, n); }
+inline void* fwd_mremap(void* a, size_t old_n, size_t new_n, int fl, void* to) noexcept {
+  return n_mremap.get()(a, old_n, new_n, fl, to);
 }
-inline int fwd_fdatasync(int fd) {
-  if (auto f = n_fdatasync.get()) return f(fd);
-  return static_cast<int>(syscall(SYS_fdatasync, fd));
-}
-inline ssize_t fwd_write(int fd, const void* b, size_t n) {
-  if (auto f = n_write.get(__interceptor_write)) return f(fd, b, n);
-  return syscall(SYS_write, fd, b, n);
-}
-inline ssize_t fwd_pwrite(int fd, const void* b, size_t n, off_t off) {
-  if (auto f = n_pwrite.get(__interceptor_pwrite)) return f(fd, b, n, off);
-  return syscall(SYS_pwrite64, fd, b, n, off);
+inline int fwd_msync(void* a, size_t n, int fl) noexcept { return n_msync.get()(a, n, fl); }
+inline int fwd_madvise(void* a, size_t n, int advice) noexcept { return n_madvise.get()(a, n, advice); }
+inline int fwd_fsync(int fd) noexcept { return n_fsync.get()(fd); }
+inline int fwd_fdatasync(int fd) noexcept { return n_fdatasync.get()(fd); }
+inline ssize_t fwd_write(int fd, const void* b, size_t n) noexcept { return n_write.get(__interceptor_write)(fd, b, n); }
+inline ssize_t fwd_pwrite(int fd, const void* b, size_t n, off_t off) noexcept {
+  return n_pwrite.get(__interceptor_pwrite)(fd, b, n, off);
 }
 
 }  // namespace mapfuzz::faults::detail

@@ -57,8 +57,19 @@ class SandboxPath {
   // Sets the sandbox to `dir` (absolute), also matching its realpath() when
   // that differs. Returns false if `dir` is not absolute or too long.
   bool set(const char* dir) {
-    n_roots_ = 0;
-    if (dir == nullptr || dir[0] != '/') return false;
+    if (dir == nullptr || dir[0] != '/') {
+      n_roots_ = 0;
+      return false;
+    }
+    // The same sandbox again (every run of a fuzzer): keep the realpath()
+    // found before, sparing its readlink per path component.
+    if (cached_roots_ > 0 && std::strcmp(dir, given_) == 0) {
+      n_roots_ = cached_roots_;
+      return true;
+    }
+    n_roots_ = cached_roots_ = 0;
+    if (std::strlen(dir) >= PATH_MAX) return false;
+    std::strcpy(given_, dir);
     if (!normalize_path(nullptr, dir, roots_[0], PATH_MAX)) return false;
     n_roots_ = 1;
     char real[PATH_MAX];
@@ -67,9 +78,11 @@ class SandboxPath {
       n_roots_ = 2;
     }
     for (int i = 0; i < n_roots_; ++i) lens_[i] = std::strlen(roots_[i]);
+    cached_roots_ = n_roots_;
     return true;
   }
 
+  // Matches nothing until the next set() (which may reuse the cached roots).
   void clear() { n_roots_ = 0; }
 
   // Returns true iff `path` (resolved against `dirfd` as openat does)
@@ -104,6 +117,8 @@ class SandboxPath {
     return std::strncmp(full, root, len) == 0 && (full[len] == '\0' || full[len] == '/');
   }
 
+  char given_[PATH_MAX] = {};  // the dir of the last set(), whose roots are cached
+  int cached_roots_ = 0;
   char roots_[2][PATH_MAX] = {};
   size_t lens_[2] = {};
   int n_roots_ = 0;

@@ -17,6 +17,8 @@
 // the field's limit. kRaw* with delta 0 are exact and used by the encoder.
 #include "harness/binary_codec.h"
 
+#include <algorithm>
+
 #include <cerrno>
 
 #include "harness/byte_reader.h"
@@ -77,10 +79,14 @@ uint64_t add_delta(uint64_t base, int delta) {
   return base > UINT64_MAX - d ? UINT64_MAX : base + d;
 }
 
-// Folds `v` into [0, limit]; values already in range are unchanged.
-uint64_t fold(uint64_t v, uint64_t limit) {
+// Out-of-range values fold into small ones (at most kFoldedMax): big files
+// are slow to create and check, so they come only from explicit selectors.
+// Values already in range are unchanged (the encoder relies on it).
+constexpr uint64_t kFoldedSize = 256u << 10;   // sizes
+constexpr uint64_t kFoldedLength = 16u << 10;  // read/write/sync lengths
+uint64_t fold(uint64_t v, uint64_t limit, uint64_t folded_max) {
   if (v <= limit || limit == UINT64_MAX) return v;
-  return v % (limit + 1);
+  return v % (std::min(limit, folded_max) + 1);
 }
 
 // errno selector: below kErrnoRaw8 an index into faults::realistic_errnos();
@@ -148,18 +154,24 @@ class Decoder {
 
   void range(Op* op, uint64_t length_limit) {
     op->offset = number(UINT64_MAX);
-    op->length = number(length_limit);
+    op->length = number(length_limit, kFoldedLength);
     prev_offset_ = op->offset;
     prev_end_ = op->offset + op->length;
   }
 
-  uint64_t number(uint64_t limit) {
+  // A number in [0, limit]; `small` bounds folded values and short page counts.
+  uint64_t number(uint64_t limit, uint64_t small = kFoldedSize) {
     uint8_t selector = in_.u8();
     uint64_t v = 0;
     switch (static_cast<Base>(selector & 0x0F)) {
       case kZero: v = 0; break;
       case kPages8: v = in_.u8() * kPageSize; break;
-      case kPages16: v = in_.u16() % (kMaxProgramFileSize / kPageSize + 1) * kPageSize; break;
+      case kPages16: {
+        // Any page boundary up to the limit when the top bit is set, else up to 256 KiB.
+        const uint16_t k = in_.u16();
+        v = k % ((k & 0x8000 ? std::min(limit, kMaxProgramFileSize) : small) / kPageSize + 1) * kPageSize;
+        break;
+      }
       case kNominal: v = nominal_; break;
       case kNominalPageFloor: v = nominal_ / kPageSize * kPageSize; break;
       case kRaw8: v = in_.u8(); break;
@@ -174,7 +186,7 @@ class Decoder {
       case kPrevOffset: v = prev_offset_; break;
       case kNominalMinus8: v = add_delta(nominal_, -in_.u8()); break;
     }
-    return fold(add_delta(v, kDelta[selector >> 4]), limit);
+    return fold(add_delta(v, kDelta[selector >> 4]), limit, small);
   }
 
   faults::FaultSpec fault(bool persistent) {

@@ -48,8 +48,9 @@ Executor::~Executor() {
 void Executor::begin() {
   if (running_) end();
   ::unlink(path_.c_str());
-  model_ = Model();
+  model_.reset();
   trace_.clear();
+  stuck_mappings_ = 0;
   faults::activate(sandbox_dir_.c_str());
   subject_ = target_.make();
   running_ = true;
@@ -93,7 +94,7 @@ Finding Executor::step(const Op& op) {
       break;
     case OpKind::kWrite: {
       io_buffer_.resize(op.length);
-      for (uint64_t i = 0; i < op.length; ++i) io_buffer_[i] = pattern_byte(op.seed, op.offset + i);
+      fill_pattern(op.seed, op.offset, io_buffer_.data(), op.length);
       record.status = s.write(op.offset, io_buffer_);
       break;
     }
@@ -116,6 +117,9 @@ Finding Executor::step(const Op& op) {
   record.size_after = s.size();
   const auto& calls = faults::call_log();
   record.faults_fired = fired_faults(calls, first_call);
+  for (size_t i = first_call; i < calls.size(); ++i) {
+    if (calls[i].injected && calls[i].call == faults::Call::kMunmap) ++stuck_mappings_;
+  }
   const bool fault_fired = !record.faults_fired.empty();
 
   Finding finding = oracle::check_step(record, model_, {io_buffer_.data(), record.read_got}, fault_fired);
@@ -132,16 +136,21 @@ Finding Executor::step(const Op& op) {
     }
   }
   // Error paths must release everything and leave the file as it was.
-  if (!finding && !record.status.ok() && modifies_file(op.kind)) {
-    finding = oracle::check_file(path_, model_, FindingKind::kNotAtomic, record.index);
+  if (!finding && !record.status.ok() && op.kind == OpKind::kOpen && op.create) {
+    const bool exists = oracle::read_back(path_, &scratch_);
+    finding = oracle::check_failed_create(op, record.index, model_, exists, scratch_);
+    if (!finding) model_.adopt_file(exists, scratch_);
+  } else if (!finding && !record.status.ok() && modifies_file(op.kind)) {
+    finding = oracle::check_file(path_, model_, FindingKind::kNotAtomic, record.index, scratch_);
   }
   // A success despite an injected fault must be a real one.
   if (!finding && record.status.ok() && fault_fired && modifies_file(op.kind)) {
-    finding = oracle::check_file(path_, model_, FindingKind::kSwallowedError, record.index);
+    finding = oracle::check_file(path_, model_, FindingKind::kSwallowedError, record.index, scratch_);
     if (finding) finding.detail += " after " + record.faults_fired + " was reported as success";
   }
   if (!finding && !model_.is_open() && (op.kind != OpKind::kFault)) {
-    finding = oracle::check_leaks(record.index, record.status.ok() ? "after close" : "after a failed call");
+    finding = oracle::check_leaks(record.index, record.status.ok() ? "after close" : "after a failed call",
+                                  stuck_mappings_);
   }
   trace_.push_back(std::move(record));
   if (observer_) observer_(trace_.back());
@@ -155,9 +164,9 @@ Finding Executor::finish() {
     faults::set_tag(static_cast<uint32_t>(trace_.size()));
     faults::disarm_all();
     subject_.reset();
-    finding = oracle::check_leaks(-1, "after the library was destroyed");
+    finding = oracle::check_leaks(-1, "after the library was destroyed", stuck_mappings_);
   }
-  if (!finding) finding = oracle::check_file(path_, model_, FindingKind::kFileMismatch, -1);
+  if (!finding) finding = oracle::check_file(path_, model_, FindingKind::kFileMismatch, -1, scratch_);
   end();
   return finding;
 }

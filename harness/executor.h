@@ -81,7 +81,9 @@ class Executor {
   Model model_;
   std::vector<StepRecord> trace_;
   std::vector<uint8_t> io_buffer_;
+  std::vector<uint8_t> scratch_;  // file contents read back by the oracle
   std::function<void(const StepRecord&)> observer_;
+  size_t stuck_mappings_ = 0;  // munmap calls failed by injected faults this run
   bool running_ = false;
 };
 

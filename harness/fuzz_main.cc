@@ -36,10 +36,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ReportContext context;
   context.mode = "fuzz";
   context.seed = "libFuzzer input of " + std::to_string(size) + " bytes (its crash-<sha1> file replays it)";
+  context.artifact_prefix = g_artifact_prefix;
+  context.save_on_crash = true;
   runtime::set_current(&program, &context);
   const Finding finding = runtime::executor().run(program);
   if (finding) {
-    runtime::report_finding(finding, program, context, g_artifact_prefix);
+    runtime::report_finding(finding, context);
     std::abort();
   }
   runtime::set_current(nullptr, nullptr);

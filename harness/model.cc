@@ -31,6 +31,12 @@ bool Model::applicable(const Op& op) const {
   return false;
 }
 
+void Model::reset() {
+  bytes_.clear();
+  dirty_.clear();
+  exists_ = open_ = false;
+}
+
 Expectation Model::expect(const Op& op, const Contract& contract) const {
   Expectation e;
   e.size_after = size();
@@ -95,7 +101,7 @@ void Model::apply_success(const Op& op, const Contract& contract) {
     case OpKind::kWrite: {
       const uint64_t end = op.offset + op.length;
       if (end > bytes_.size()) bytes_.resize(end, 0);
-      for (uint64_t i = op.offset; i < end; ++i) bytes_[i] = pattern_byte(op.seed, i);
+      fill_pattern(op.seed, op.offset, bytes_.data() + op.offset, op.length);
       mark_dirty(op.offset, op.length);
       break;
     }
@@ -122,6 +128,13 @@ void Model::apply_success(const Op& op, const Contract& contract) {
 void Model::apply_failed_open() { open_ = false; }
 
 void Model::apply_close() { open_ = false; }
+
+void Model::adopt_file(bool exists, const std::vector<uint8_t>& bytes) {
+  exists_ = exists;
+  bytes_.assign(bytes.begin(), bytes.end());
+  dirty_.clear();
+  open_ = false;
+}
 
 void Model::mark_dirty(uint64_t offset, uint64_t length) {
   if (length == 0) return;

@@ -33,6 +33,9 @@ class Model {
   // when the file exists).
   bool applicable(const Op& op) const;
 
+  // Back to "no file", keeping allocated memory for the next run.
+  void reset();
+
   // What `op` must do under `contract`, assuming no fault is injected.
   Expectation expect(const Op& op, const Contract& contract) const;
 
@@ -41,6 +44,9 @@ class Model {
   void apply_success(const Op& op, const Contract& contract);
   // Applies a failed open/reopen: the instance is closed.
   void apply_failed_open();
+  // After a failed "open create" the file is whatever the failure left
+  // (the oracle checks it is a permitted state): take it as the truth.
+  void adopt_file(bool exists, const std::vector<uint8_t>& bytes);
   // close() always leaves the instance closed.
   void apply_close();
 

@@ -1,6 +1,8 @@
 // Names of the operation kinds and the equality of operations.
 #include "harness/op.h"
 
+#include <cstring>
+
 namespace mapfuzz {
 
 const char* op_kind_name(OpKind kind) {
@@ -41,6 +43,49 @@ bool Op::operator==(const Op& other) const {
       return true;
   }
   return true;
+}
+
+}  // namespace mapfuzz
+
+namespace mapfuzz {
+
+namespace {
+
+// Twice the period, so any run of up to kPatternPeriod bytes is contiguous.
+const uint8_t* pattern_table() {
+  static const auto* table = [] {
+    auto* t = new uint8_t[2 * kPatternPeriod];
+    uint64_t h = 0x9E3779B97F4A7C15ull;
+    for (uint64_t i = 0; i < kPatternPeriod; ++i) {
+      h ^= h << 13;
+      h ^= h >> 7;
+      h ^= h << 17;
+      const uint8_t b = static_cast<uint8_t>(h >> 24);
+      t[i] = t[i + kPatternPeriod] = b ? b : 0x5A;
+    }
+    return t;
+  }();
+  return table;
+}
+
+uint64_t pattern_index(uint8_t seed, uint64_t offset) {
+  return (offset % kPatternPeriod + seed * 4099ull) % kPatternPeriod;
+}
+
+}  // namespace
+
+uint8_t pattern_byte(uint8_t seed, uint64_t offset) { return pattern_table()[pattern_index(seed, offset)]; }
+
+void fill_pattern(uint8_t seed, uint64_t offset, uint8_t* out, uint64_t length) {
+  const uint8_t* table = pattern_table();
+  uint64_t start = pattern_index(seed, offset);
+  while (length > 0) {
+    const uint64_t n = length < kPatternPeriod ? length : kPatternPeriod;
+    std::memcpy(out, table + start, n);
+    out += n;
+    length -= n;
+    start = (start + n) % kPatternPeriod;
+  }
 }
 
 }  // namespace mapfuzz

@@ -35,16 +35,15 @@ struct Op {
   bool operator==(const Op& other) const;
 };
 
-// The byte a write with `seed` puts at absolute file offset `offset`. Depends
-// on the offset so that a write landing at the wrong place is visible; never 0
-// so that a lost write is visible against zero-filled holes.
-inline uint8_t pattern_byte(uint8_t seed, uint64_t offset) {
-  uint32_t h = static_cast<uint32_t>(offset) * 0x9E3779B1u ^
-               static_cast<uint32_t>(offset >> 32) * 0x85EBCA6Bu ^ (seed + 1u) * 0xC2B2AE35u;
-  h ^= h >> 15;
-  uint8_t b = static_cast<uint8_t>(h >> 8);
-  return b ? b : 0x5A;
-}
+// The bytes a write with `seed` puts at absolute file offset `offset`. They
+// depend on the offset so that a write landing at the wrong place is visible
+// (the pattern repeats only every kPatternPeriod bytes, a prime, so never at a
+// page multiple), and are never 0 so that a lost write is visible against
+// zero-filled holes. Filling is a memcpy from one precomputed table.
+inline constexpr uint64_t kPatternPeriod = 65521;
+uint8_t pattern_byte(uint8_t seed, uint64_t offset);
+// Fills out[0, length) with pattern_byte(seed, offset + i).
+void fill_pattern(uint8_t seed, uint64_t offset, uint8_t* out, uint64_t length);
 
 struct Program {
   std::vector<Op> ops;

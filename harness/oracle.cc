@@ -2,9 +2,11 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include "harness/text_codec.h"
 
@@ -70,6 +72,9 @@ Finding check_step(const StepRecord& step, const Model& model, std::span<const u
                          (unsigned long long)step.read_got, (unsigned long long)e.read_length, before));
     }
     const auto& bytes = model.bytes();
+    if (e.read_length == 0 || std::memcmp(read_data.data(), bytes.data() + op.offset, e.read_length) == 0) {
+      return {};
+    }
     for (uint64_t k = 0; k < e.read_length; ++k) {
       const uint8_t want = bytes[op.offset + k];
       if (read_data[k] != want) {
@@ -120,28 +125,57 @@ Finding check_sync_backed(const StepRecord& step, const std::set<uint64_t>& dirt
   return {};
 }
 
-Finding check_file(const std::string& path, const Model& model, FindingKind kind, int64_t step) {
+bool read_back(const std::string& path, std::vector<uint8_t>* bytes) {
   const int fd = faults::real_open(path.c_str(), O_RDONLY | O_CLOEXEC, 0);
   if (fd < 0) {
+    bytes->clear();
+    return false;
+  }
+  struct stat st;
+  const uint64_t expect = ::fstat(fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  bytes->resize(expect + 1);
+  uint64_t total = 0;
+  for (;;) {
+    if (bytes->size() == total) bytes->resize(total + 65536);
+    const long n = faults::real_pread(fd, bytes->data() + total, bytes->size() - total, static_cast<int64_t>(total));
+    if (n <= 0) break;
+    total += static_cast<uint64_t>(n);
+  }
+  faults::real_close(fd);
+  bytes->resize(total);
+  return true;
+}
+
+Finding check_failed_create(const Op& op, int64_t step, const Model& model, bool actual_exists,
+                            const std::vector<uint8_t>& actual) {
+  if (!actual_exists) return {};
+  if (model.exists() && actual == model.bytes()) return {};
+  const bool zeros = std::all_of(actual.begin(), actual.end(), [](uint8_t b) { return b == 0; });
+  if (zeros && actual.size() <= op.size) return {};
+  return make(FindingKind::kNotAtomic, step,
+              format("a failed open create left %zu bytes that are neither the old file nor zeros up to "
+                     "the requested size %llu",
+                     actual.size(), (unsigned long long)op.size));
+}
+
+Finding check_file(const std::string& path, const Model& model, FindingKind kind, int64_t step,
+                   std::vector<uint8_t>& got) {
+  if (!read_back(path, &got)) {
     if (!model.exists()) return {};
     return make(kind, step, format("the file %s cannot be opened for the check", path.c_str()));
   }
   const auto& want = model.bytes();
-  std::vector<uint8_t> got(want.size() + 1);
-  uint64_t total = 0;
-  for (;;) {
-    const long n = faults::real_pread(fd, got.data() + total, got.size() - total, static_cast<int64_t>(total));
-    if (n <= 0) break;
-    total += static_cast<uint64_t>(n);
-    if (total == got.size()) break;
-  }
-  faults::real_close(fd);
+  const uint64_t total = got.size();
   if (total != want.size()) {
     return make(kind, step,
                 format("the file holds %s%llu bytes, the model %llu", total > want.size() ? "more than " : "",
                        (unsigned long long)(total > want.size() ? want.size() : total),
                        (unsigned long long)want.size()));
   }
+  if (!model.exists()) {
+    return make(kind, step, format("the file exists (%llu bytes) but the model has none", (unsigned long long)total));
+  }
+  if (want.empty() || std::memcmp(want.data(), got.data(), want.size()) == 0) return {};
   const auto diff = std::mismatch(want.begin(), want.end(), got.begin());
   if (diff.first != want.end()) {
     const auto off = static_cast<unsigned long long>(diff.first - want.begin());
@@ -152,10 +186,10 @@ Finding check_file(const std::string& path, const Model& model, FindingKind kind
   return {};
 }
 
-Finding check_leaks(int64_t step, const char* when) {
+Finding check_leaks(int64_t step, const char* when, size_t stuck_mappings) {
   const size_t fds = faults::open_sandbox_fds();
   const size_t maps = faults::live_sandbox_mappings();
-  if (fds == 0 && maps == 0) return {};
+  if (fds == 0 && maps <= stuck_mappings) return {};
   return make(FindingKind::kLeak, step,
               format("%zu fd(s) and %zu mapping(s) of sandbox files remain %s", fds, maps, when));
 }

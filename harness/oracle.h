@@ -33,9 +33,23 @@ Finding check_sync_backed(const StepRecord& step, const std::set<uint64_t>& dirt
 // Reads `path` with plain pread (no mapping, no fault layer) and compares it
 // with the model. Returns kind `kind` (kFileMismatch at the end of a run,
 // kNotAtomic after a failed step) with the first differing offset.
-Finding check_file(const std::string& path, const Model& model, FindingKind kind, int64_t step);
+// `scratch` is reused between calls to spare allocations.
+Finding check_file(const std::string& path, const Model& model, FindingKind kind, int64_t step,
+                   std::vector<uint8_t>& scratch);
+
+// Reads `path` with plain pread, bypassing the fault layer, into `bytes`
+// (whose capacity is reused). Returns false if the file does not exist.
+bool read_back(const std::string& path, std::vector<uint8_t>* bytes);
+
+// A failed "open create" may leave the file as it was, absent, or created
+// (truncated) with zeros up to the requested size: anything else is
+// kNotAtomic. `actual_exists`/`actual` are the file after the failure.
+Finding check_failed_create(const Op& op, int64_t step, const Model& model, bool actual_exists,
+                            const std::vector<uint8_t>& actual);
 
 // Sandbox fds or mappings still present: kLeak naming the counts.
-Finding check_leaks(int64_t step, const char* when);
+// `stuck_mappings` mappings are excused: munmap calls that an injected fault
+// failed leave their mapping behind through no fault of the library.
+Finding check_leaks(int64_t step, const char* when, size_t stuck_mappings);
 
 }  // namespace mapfuzz::oracle

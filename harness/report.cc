@@ -102,7 +102,11 @@ std::string save_program(const std::string& prefix, const Program& program, Find
   char name[96];
   std::snprintf(name, sizeof name, "mapfuzz-%s-%016llx.txt", finding_name(kind),
                 (unsigned long long)fnv1a(text));
-  const std::string path = prefix + name;
+  std::string path = prefix + name;
+  if (path[0] != '/') {
+    char cwd[PATH_MAX];
+    if (::getcwd(cwd, sizeof cwd)) path = std::string(cwd) + "/" + path;
+  }
   FILE* f = std::fopen(path.c_str(), "w");
   if (!f) {
     std::fprintf(stderr, "mapfuzz: cannot write %s: %m\n", path.c_str());

@@ -17,6 +17,10 @@ struct ReportContext {
   std::string seed;            // what decides the run: input hash, rapidcheck seed, file name
   std::string replay_command;  // one command that replays the finding
   std::string artifact;        // the saved minimal program, if any
+  // Where a crash saves its minimal program ("" = do not save): libFuzzer's
+  // -artifact_prefix in fuzz mode.
+  std::string artifact_prefix;
+  bool save_on_crash = false;
 };
 
 // The program that reproduces `finding`: the ops that ran (skipped ones

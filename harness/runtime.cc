@@ -46,8 +46,14 @@ void print_crash_report(const char* what) {
   const Op* pending = trace.size() < g_program->ops.size() ? &g_program->ops[trace.size()] : nullptr;
   Finding f{FindingKind::kSignal, static_cast<int64_t>(trace.size()), what};
   if (!pending) f.step = -1;
-  const std::string report =
-      format_report(this_target().name, trace, f, g_context ? *g_context : ReportContext{}, pending);
+  ReportContext context = g_context ? *g_context : ReportContext{};
+  if (context.save_on_crash) {
+    context.artifact = save_program(context.artifact_prefix, minimal_program(trace, f, pending), f.kind);
+    if (!context.artifact.empty()) {
+      context.replay_command = cli_path(this_target().name) + " replay " + context.artifact;
+    }
+  }
+  const std::string report = format_report(this_target().name, trace, f, context, pending);
   (void)!::write(STDERR_FILENO, report.data(), report.size());
 }
 
@@ -106,11 +112,9 @@ void install_crash_hooks() {
   if (__asan_set_error_report_callback) __asan_set_error_report_callback(asan_report);
 }
 
-void report_finding(const Finding& finding, const Program& program, ReportContext& context,
-                    const std::string& artifact_prefix) {
+void report_finding(const Finding& finding, ReportContext& context) {
   const Executor& ex = executor();
-  (void)program;
-  context.artifact = save_program(artifact_prefix, minimal_program(ex.trace(), finding), finding.kind);
+  context.artifact = save_program(context.artifact_prefix, minimal_program(ex.trace(), finding), finding.kind);
   if (!context.artifact.empty()) {
     context.replay_command = cli_path(this_target().name) + " replay " + context.artifact;
   }

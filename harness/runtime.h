@@ -28,9 +28,8 @@ void set_current(const Program* program, const ReportContext* context);
 void install_crash_hooks();
 
 // Prints a finding's report to stderr and saves its minimal program with
-// `artifact_prefix`; fills context.artifact and context.replay_command.
-void report_finding(const Finding& finding, const Program& program, ReportContext& context,
-                    const std::string& artifact_prefix);
+// context.artifact_prefix; fills context.artifact and context.replay_command.
+void report_finding(const Finding& finding, ReportContext& context);
 
 // Removes the sandbox (also registered with atexit).
 void shutdown();

@@ -15,7 +15,7 @@ static int map(TinyMap* m, size_t size) {
     if (p == MAP_FAILED) return -errno;
     m->base = static_cast<uint8_t*>(p);
   }
-  m->size = size;
+  m->size = m->map_len = size;
   return 0;
 }
 
@@ -40,33 +40,44 @@ int tiny_open(TinyMap* m, const char* path, bool create, size_t size) {
   return 0;
 }
 
+// Atomic: on failure the file and the mapping are as before.
 int tiny_resize(TinyMap* m, size_t size) {
-  if (size > m->size) {
-    if (int err = posix_fallocate(m->fd, 0, static_cast<off_t>(size))) return -err;
-  }
   uint8_t* old = m->base;
-  const size_t old_size = m->size;
-  if (int err = map(m, size)) {
-    if (size > old_size && ftruncate(m->fd, static_cast<off_t>(old_size)) != 0) return -errno;
-    return err;
+  const size_t old_size = m->size, old_len = m->map_len;
+  if (size <= old_size) {
+    // Shrink the file first; a failure changes nothing. A failed remap after
+    // it only leaves the old, longer mapping, used up to the new size.
+    if (ftruncate(m->fd, static_cast<off_t>(size)) != 0) return -errno;
+    if (map(m, size) != 0) {
+      m->size = size;
+      return 0;
+    }
+  } else {
+    if (int err = posix_fallocate(m->fd, 0, static_cast<off_t>(size))) {
+      (void)ftruncate(m->fd, static_cast<off_t>(old_size));  // undo a partial growth
+      return -err;
+    }
+    if (int err = map(m, size)) {
+      (void)ftruncate(m->fd, static_cast<off_t>(old_size));
+      return err;
+    }
   }
-  if (old) munmap(old, old_size);
-  if (size < old_size && ftruncate(m->fd, static_cast<off_t>(size)) != 0) return -errno;
+  if (old) munmap(old, old_len);
   return 0;
 }
 
 int tiny_sync(TinyMap* m) {
-  if (m->base && msync(m->base, m->size, MS_SYNC) != 0) return -errno;
-  if (!m->base && fdatasync(m->fd) != 0) return -errno;
+  if (m->size > 0 && msync(m->base, m->size, MS_SYNC) != 0) return -errno;
+  if (m->size == 0 && fdatasync(m->fd) != 0) return -errno;
   return 0;
 }
 
 int tiny_close(TinyMap* m) {
   int err = 0;
-  if (m->base && munmap(m->base, m->size) != 0) err = -errno;
+  if (m->base && munmap(m->base, m->map_len) != 0) err = -errno;
   if (m->fd >= 0 && close(m->fd) != 0 && err == 0) err = -errno;
   m->fd = -1;
   m->base = nullptr;
-  m->size = 0;
+  m->size = m->map_len = 0;
   return err;
 }

@@ -7,7 +7,8 @@
 struct TinyMap {
   int fd = -1;
   uint8_t* base = nullptr;
-  size_t size = 0;
+  size_t size = 0;     // the file size the caller sees
+  size_t map_len = 0;  // bytes mapped at base (>= size after a failed remap)
 };
 
 int tiny_open(TinyMap* m, const char* path, bool create, size_t size);

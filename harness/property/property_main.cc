@@ -7,3 +7,5 @@
 #include "harness/property/isolated_run.h"
 
 RC_BOOST_PROP(survives_random_programs, ()) { mapfuzz::property::check_target_survives(false); }
+
+RC_BOOST_PROP(survives_random_programs_with_faults, ()) { mapfuzz::property::check_target_survives(true); }
