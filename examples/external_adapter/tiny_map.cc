@@ -53,13 +53,15 @@ int tiny_resize(TinyMap* m, size_t size) {
       return 0;
     }
   } else {
+    // Map the new length first (a mapping may reach past EOF), then grow the
+    // file with the one call that can fail for lack of space.
+    if (int err = map(m, size)) return err;
     if (int err = posix_fallocate(m->fd, 0, static_cast<off_t>(size))) {
-      (void)ftruncate(m->fd, static_cast<off_t>(old_size));  // undo a partial growth
+      munmap(m->base, m->map_len);
+      m->base = old;
+      m->size = old_size;
+      m->map_len = old_len;
       return -err;
-    }
-    if (int err = map(m, size)) {
-      (void)ftruncate(m->fd, static_cast<off_t>(old_size));
-      return err;
     }
   }
   if (old) munmap(old, old_len);
