@@ -29,6 +29,12 @@ struct Contract {
   bool survives_outside_truncation = false;
   // Largest file size the library supports; 0 means "the harness limit".
   uint64_t max_size = 0;
+  // The file on disk holds exactly the bytes written (a mapped file). False
+  // for libraries with a format of their own (LMDB, SQLite, ...): the oracle
+  // then checks contents through the library — the open instance after a
+  // failed call, a fresh instance (open existing, read all, close) at the end
+  // of the run — instead of reading the file with pread.
+  bool file_is_raw = true;
 };
 
 }  // namespace mapfuzz
