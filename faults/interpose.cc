@@ -217,6 +217,11 @@ size_t live_sandbox_mappings() {
 
 int real_open(const char* path, int flags, int mode) { return fwd_open(path, flags, static_cast<mode_t>(mode)); }
 int real_close(int fd) { return fwd_close(fd); }
+
+Bypass::Bypass() : entered_(!detail::t_in_hook) { detail::t_in_hook = true; }
+Bypass::~Bypass() {
+  if (entered_) detail::t_in_hook = false;
+}
 long real_pread(int fd, void* buf, size_t count, int64_t offset) { return ::pread(fd, buf, count, offset); }
 int real_ftruncate(int fd, int64_t length) { return fwd_ftruncate(fd, length); }
 

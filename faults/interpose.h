@@ -63,6 +63,20 @@ uint64_t call_count(Call call);
 size_t open_sandbox_fds();
 size_t live_sandbox_mappings();
 
+// While a Bypass lives, this thread's interposed calls are forwarded
+// untouched: not tracked, logged or faulted. For the oracle's own reads
+// through a fresh instance of the library under test.
+class Bypass {
+ public:
+  Bypass();
+  ~Bypass();
+  Bypass(const Bypass&) = delete;
+  Bypass& operator=(const Bypass&) = delete;
+
+ private:
+  bool entered_;
+};
+
 // Pass-through to the real libc / ASan functions, bypassing tracking and
 // faults: for the harness's own checks (the final pread, outside events).
 int real_open(const char* path, int flags, int mode);

@@ -69,8 +69,13 @@ class Executor {
   const std::string& file_path() const { return path_; }
 
  private:
-  Finding check_step(StepRecord& record, const std::vector<uint8_t>& read_buffer);
-  Finding check_end();
+  // The file's contents into scratch_: with pread for raw files, else
+  // through the library (the open instance, or a fresh one). False if the
+  // file does not exist or cannot be opened.
+  bool load_contents();
+  bool read_all(Subject& subject);
+  // load_contents() compared with the model.
+  Finding verify_contents(FindingKind kind, int64_t step);
 
   const Target& target_;
   Contract contract_;

@@ -158,11 +158,11 @@ Finding check_failed_create(const Op& op, int64_t step, const Model& model, bool
                      actual.size(), (unsigned long long)op.size));
 }
 
-Finding check_file(const std::string& path, const Model& model, FindingKind kind, int64_t step,
-                   std::vector<uint8_t>& got) {
-  if (!read_back(path, &got)) {
+Finding check_contents(bool exists, const std::vector<uint8_t>& got, const Model& model, FindingKind kind,
+                       int64_t step) {
+  if (!exists) {
     if (!model.exists()) return {};
-    return make(kind, step, format("the file %s cannot be opened for the check", path.c_str()));
+    return make(kind, step, "the file is gone (or cannot be opened) but the model has it");
   }
   const auto& want = model.bytes();
   const uint64_t total = got.size();

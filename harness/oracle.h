@@ -30,12 +30,13 @@ Finding check_step(const StepRecord& step, const Model& model, std::span<const u
 Finding check_sync_backed(const StepRecord& step, const std::set<uint64_t>& dirty,
                           const std::vector<faults::CallRecord>& calls, uint64_t first_call);
 
-// Reads `path` with plain pread (no mapping, no fault layer) and compares it
-// with the model. Returns kind `kind` (kFileMismatch at the end of a run,
-// kNotAtomic after a failed step) with the first differing offset.
-// `scratch` is reused between calls to spare allocations.
-Finding check_file(const std::string& path, const Model& model, FindingKind kind, int64_t step,
-                   std::vector<uint8_t>& scratch);
+// Compares the file's contents (`exists`, `got`: read with plain pread, or
+// through the library for non-raw formats) with the model. Returns kind
+// `kind` (kFileMismatch at the end of a run, kNotAtomic after a failed step,
+// kSwallowedError after a fault reported as success) with the first
+// differing offset.
+Finding check_contents(bool exists, const std::vector<uint8_t>& got, const Model& model, FindingKind kind,
+                       int64_t step);
 
 // Reads `path` with plain pread, bypassing the fault layer, into `bytes`
 // (whose capacity is reused). Returns false if the file does not exist.
