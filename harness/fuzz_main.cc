@@ -21,6 +21,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
     if (std::strncmp(arg, "-artifact_prefix=", 17) == 0) g_artifact_prefix = arg + 17;
   }
   mapfuzz::runtime::executor();  // the sandbox exists before the first input
+  std::fprintf(stderr, "mapfuzz fault modes: %s\n", mapfuzz::runtime::fault_modes().c_str());
   return 0;
 }
 

@@ -124,6 +124,10 @@ void report_finding(const Finding& finding, ReportContext& context) {
   std::fflush(stderr);
 }
 
+std::string fault_modes() {
+  return "injected syscall faults (fault ops in the program), sandbox " + Sandbox::base_dir();
+}
+
 void shutdown() {
   g_program = nullptr;
   g_executor.reset();

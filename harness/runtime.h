@@ -31,6 +31,10 @@ void install_crash_hooks();
 // context.artifact_prefix; fills context.artifact and context.replay_command.
 void report_finding(const Finding& finding, ReportContext& context);
 
+// The fault modes this process runs with, for the fuzzer's banner and
+// summary ("injected syscall faults, ...").
+std::string fault_modes();
+
 // Removes the sandbox (also registered with atexit).
 void shutdown();
 
