@@ -34,7 +34,7 @@ constexpr OpKind kKindByOpcode[16] = {
     OpKind::kWrite, OpKind::kRead,  OpKind::kOpen,   OpKind::kResize,
     OpKind::kWrite, OpKind::kRead,  OpKind::kSync,   OpKind::kClose,
     OpKind::kWrite, OpKind::kRead,  OpKind::kReopen, OpKind::kResize,
-    OpKind::kWrite, OpKind::kFault, OpKind::kSync,   OpKind::kFault,
+    OpKind::kWrite, OpKind::kFault, OpKind::kSync,   OpKind::kOutside,
 };
 constexpr uint8_t kFlag = 0x10;
 
@@ -105,6 +105,10 @@ int fold_errno(int code) {
 constexpr uint8_t kNthWide = 0x80;
 constexpr uint8_t kNthRaw16 = 0xFF;
 
+// chmod modes: a byte indexes kModes, kModeRaw16 is followed by the mode.
+constexpr uint32_t kModes[] = {0444, 0644, 0600, 0400, 0200, 0000};
+constexpr uint8_t kModeRaw16 = 0xFF;
+
 class Decoder {
  public:
   Decoder(const uint8_t* data, size_t size) : in_(data, size) {}
@@ -144,12 +148,45 @@ class Decoder {
       case OpKind::kFault:
         op.fault = fault(flag);
         break;
+      case OpKind::kOutside:
+        op.outside = outside();
+        op.after_mmap = flag;
+        break;
       case OpKind::kClose:
       case OpKind::kReopen:
       case OpKind::kCount:
         break;
     }
     return op;
+  }
+
+  // Event byte, then the event's fields. Sizes and ranges stay inside the
+  // file limit: outside events act on the sandbox file only.
+  faults::OutsideEvent outside() {
+    faults::OutsideEvent e;
+    e.kind = static_cast<faults::OutsideKind>(in_.u8() % static_cast<uint8_t>(faults::OutsideKind::kCount));
+    switch (e.kind) {
+      case faults::OutsideKind::kPwrite:
+        e.offset = number(kMaxProgramFileSize);
+        e.length = number(kMaxIoLength, kFoldedLength);
+        e.seed = in_.u8();
+        break;
+      case faults::OutsideKind::kPunchHole:
+        e.offset = number(kMaxProgramFileSize);
+        e.length = number(kMaxProgramFileSize);
+        break;
+      case faults::OutsideKind::kChmod: {
+        const uint8_t m = in_.u8();
+        e.mode = m == kModeRaw16 ? in_.u16() & 07777 : kModes[m % (sizeof kModes / sizeof kModes[0])];
+        break;
+      }
+      case faults::OutsideKind::kUnlink:
+        break;
+      default:
+        e.length = number(kMaxProgramFileSize);
+        break;
+    }
+    return e;
   }
 
   void range(Op* op, uint64_t length_limit) {
@@ -300,6 +337,32 @@ std::vector<uint8_t> encode_binary(const Program& program) {
         out.push_back(canonical_opcode(op.kind, op.fault.persistent));
         put_fault(&out, op.fault);
         break;
+      case OpKind::kOutside: {
+        const faults::OutsideEvent& e = op.outside;
+        out.push_back(canonical_opcode(op.kind, op.after_mmap));
+        out.push_back(static_cast<uint8_t>(e.kind));
+        switch (e.kind) {
+          case faults::OutsideKind::kPwrite:
+            put_number(&out, e.offset);
+            put_number(&out, e.length);
+            out.push_back(e.seed);
+            break;
+          case faults::OutsideKind::kPunchHole:
+            put_number(&out, e.offset);
+            put_number(&out, e.length);
+            break;
+          case faults::OutsideKind::kChmod:
+            out.push_back(kModeRaw16);
+            put_le(&out, e.mode, 2);
+            break;
+          case faults::OutsideKind::kUnlink:
+            break;
+          default:
+            put_number(&out, e.length);
+            break;
+        }
+        break;
+      }
       case OpKind::kClose:
       case OpKind::kReopen:
       case OpKind::kCount:

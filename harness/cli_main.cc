@@ -1,10 +1,12 @@
-// mapfuzz-<target>: replay findings and convert programs between the text
-// form and the binary (fuzz input) encoding.
+// mapfuzz-<target>: replay findings, enumerate faults exhaustively, and
+// convert programs between the text form and the binary (fuzz input)
+// encoding.
 #include <dirent.h>
 #include <algorithm>
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "harness/binary_codec.h"
+#include "harness/enumerate.h"
 #include "harness/runtime.h"
 #include "harness/text_codec.h"
 
@@ -34,6 +37,14 @@ void usage(FILE* out) {
                "  check DIR...\n"
                "      Replay every file in the directories quietly; print one line per finding and\n"
                "      a summary. Exits 1 if any file gives a finding.\n"
+               "  enumerate [--errno-set all|first] [--quiet] FILE|DIR...\n"
+               "      For each program (every file of a DIR), run it once counting the file and\n"
+               "      mapping calls, then once per call k, errno and mode with a fault op failing\n"
+               "      call k (once, then persistently) put first. Prints one line per program, a\n"
+               "      table row per run (not with --quiet), each distinct finding's report once\n"
+               "      (its program saved under $MAPFUZZ_ARTIFACT_DIR, default the current\n"
+               "      directory) and a summary. --errno-set first: only each call's most common\n"
+               "      errno. Exits 0 if no finding, 1 if any, 2 on bad input.\n"
                "  encode IN.txt OUT      text program -> binary fuzz input\n"
                "  encode-dir INDIR OUTDIR  every INDIR/*.txt -> OUTDIR/<name> (binary)\n"
                "  decode IN [OUT]        binary fuzz input (or text) -> text program (stdout if no OUT)\n"
@@ -170,6 +181,76 @@ int check(const std::vector<std::string>& dirs) {
   return findings ? 1 : 0;
 }
 
+// Files named by `inputs`, directories expanded to their files.
+bool expand_inputs(const std::vector<std::string>& inputs, std::vector<std::string>* files) {
+  for (const std::string& in : inputs) {
+    struct stat st;
+    if (::stat(in.c_str(), &st) != 0) {
+      std::fprintf(stderr, "mapfuzz: cannot read %s: %s\n", in.c_str(), std::strerror(errno));
+      return false;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      files->push_back(in);
+      continue;
+    }
+    bool ok = false;
+    for (std::string& f : list_dir(in, &ok)) files->push_back(std::move(f));
+    if (!ok) return false;
+  }
+  return true;
+}
+
+int enumerate(const std::vector<std::string>& args) {
+  EnumerateOptions options;
+  bool quiet = false;
+  std::vector<std::string> inputs;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    std::string set;
+    if (a == "--errno-set" && i + 1 < args.size()) set = args[++i];
+    else if (a.rfind("--errno-set=", 0) == 0) set = a.substr(12);
+    else if (a == "--quiet") { quiet = true; continue; }
+    else if (!a.empty() && a[0] == '-') {
+      std::fprintf(stderr, "mapfuzz: enumerate: unknown option %s\n", a.c_str());
+      return kUsageError;
+    } else { inputs.push_back(a); continue; }
+    if (set == "all") options.errnos = ErrnoSet::kAll;
+    else if (set == "first") options.errnos = ErrnoSet::kFirst;
+    else {
+      std::fprintf(stderr, "mapfuzz: enumerate: --errno-set wants all or first, not '%s'\n", set.c_str());
+      return kUsageError;
+    }
+  }
+  std::vector<std::string> files;
+  if (inputs.empty()) {
+    std::fprintf(stderr, "mapfuzz: enumerate: no file or directory given\n");
+    return kUsageError;
+  }
+  if (!expand_inputs(inputs, &files)) return kUsageError;
+  std::vector<Program> programs(files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (!load_program(files[i], Format::kAuto, &programs[i])) return kUsageError;
+  }
+
+  runtime::install_crash_hooks();
+  options.table = quiet ? nullptr : stdout;
+  options.crash_reports = true;
+  const char* dir = std::getenv("MAPFUZZ_ARTIFACT_DIR");
+  if (dir && *dir) options.artifact_prefix = std::string(dir) + "/";
+  Enumerator enumerator(runtime::executor(), options);
+  for (size_t i = 0; i < files.size(); ++i) enumerator.enumerate(files[i], programs[i], i + 1, files.size());
+
+  const auto& found = enumerator.findings();
+  for (size_t i = 0; i < found.size(); ++i) {
+    const DistinctFinding& d = found[i];
+    std::printf("  #%zu %s: %zu run(s), first in %s%s%s\n", i + 1, describe(d.site).c_str(), d.runs,
+                d.program_name.c_str(), d.faulted ? " with " : "",
+                d.faulted ? format_op(Op{.kind = OpKind::kFault, .fault = d.fault}).c_str() : "");
+  }
+  std::printf("%s\n", enumerator.summary().c_str());
+  return found.empty() ? 0 : 1;
+}
+
 int encode(const std::string& in, const std::string& out) {
   Program program;
   if (!load_program(in, Format::kText, &program)) return kUsageError;
@@ -221,6 +302,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (cmd == "replay") return replay(args);
   if (cmd == "check") return check(args);
+  if (cmd == "enumerate") return enumerate(args);
   if (cmd == "encode" && args.size() == 2) return encode(args[0], args[1]);
   if (cmd == "encode-dir" && args.size() == 2) return encode_dir(args[0], args[1]);
   if (cmd == "decode" && (args.size() == 1 || args.size() == 2)) return decode(args[0], args.size() == 2 ? &args[1] : nullptr);

@@ -24,6 +24,9 @@ struct Contract {
   // sync(offset, length) makes at least that range durable; if false the
   // library only offers whole-file sync and the harness syncs everything.
   bool syncs_ranges = true;
+  // The library offers a sync at all. If false, sync() is a no-op and the
+  // oracle does not ask for msync/fsync backing (documented limitation).
+  bool has_sync = true;
   // The library claims to survive another process truncating the file under
   // a live mapping (no SIGBUS reaches the caller).
   bool survives_outside_truncation = false;

@@ -123,7 +123,9 @@ Finding Executor::step(const Op& op) {
   const bool fault_fired = !record.faults_fired.empty();
 
   Finding finding = oracle::check_step(record, model_, {io_buffer_.data(), record.read_got}, fault_fired);
-  if (!finding) finding = oracle::check_sync_backed(record, model_.dirty_pages(), calls, first_call);
+  if (!finding && contract_.has_sync) {
+    finding = oracle::check_sync_backed(record, model_.dirty_pages(), calls, first_call);
+  }
 
   // Bring the model along.
   if (!finding) {

@@ -15,6 +15,7 @@ const char* op_kind_name(OpKind kind) {
     case OpKind::kClose: return "close";
     case OpKind::kReopen: return "reopen";
     case OpKind::kFault: return "fault";
+    case OpKind::kOutside: return "outside";
     case OpKind::kCount: break;
   }
   return "unknown";
@@ -37,6 +38,18 @@ bool Op::operator==(const Op& other) const {
     case OpKind::kFault:
       return fault.call == other.fault.call && fault.nth == other.fault.nth &&
              fault.err == other.fault.err && fault.persistent == other.fault.persistent;
+    case OpKind::kOutside: {
+      const auto& a = outside;
+      const auto& b = other.outside;
+      if (a.kind != b.kind || after_mmap != other.after_mmap) return false;
+      switch (a.kind) {
+        case faults::OutsideKind::kPwrite: return a.offset == b.offset && a.length == b.length && a.seed == b.seed;
+        case faults::OutsideKind::kPunchHole: return a.offset == b.offset && a.length == b.length;
+        case faults::OutsideKind::kChmod: return a.mode == b.mode;
+        case faults::OutsideKind::kUnlink: return true;
+        default: return a.length == b.length;
+      }
+    }
     case OpKind::kClose:
     case OpKind::kReopen:
     case OpKind::kCount:

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "faults/fault_spec.h"
+#include "faults/outside_event.h"
 
 namespace mapfuzz {
 
@@ -17,7 +18,8 @@ enum class OpKind : uint8_t {
   kSync,    // make [offset, offset+length) durable; length 0 = the whole file
   kClose,   // unmap and close
   kReopen,  // close, then open the existing file again
-  kFault,   // arm `fault` in the fault layer (issue: injected faults)
+  kFault,   // arm `fault` in the fault layer
+  kOutside, // another process acts on the file: `outside` (now, or inside the library's next mmap)
   kCount
 };
 
@@ -31,6 +33,10 @@ struct Op {
   uint64_t length = 0;  // kWrite, kRead, kSync
   uint8_t seed = 0;     // kWrite: selects the byte pattern
   faults::FaultSpec fault;  // kFault
+  faults::OutsideEvent outside;  // kOutside
+  // kOutside: fire right after the library's next mmap of the file returns,
+  // before it touches the memory, instead of between operations.
+  bool after_mmap = false;
 
   bool operator==(const Op& other) const;
 };

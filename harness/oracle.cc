@@ -91,8 +91,11 @@ Finding check_sync_backed(const StepRecord& step, const std::set<uint64_t>& dirt
                           const std::vector<faults::CallRecord>& calls, uint64_t first_call) {
   if (!step.status.ok() || step.op.kind != OpKind::kSync || dirty.empty()) return {};
   const Op& op = step.op;
+  const uint64_t size = step.model_size_before;
+  if (op.offset >= size) return {};  // nothing of the file in the range
   const bool whole = op.length == 0;
-  const uint64_t end = whole || op.offset > UINT64_MAX - op.length ? UINT64_MAX : op.offset + op.length;
+  uint64_t end = whole || op.offset > UINT64_MAX - op.length ? UINT64_MAX : op.offset + op.length;
+  end = std::min(end, size);
   std::vector<std::pair<uint64_t, uint64_t>> synced;  // file byte ranges
   std::string failed;
   for (uint64_t c = first_call; c < calls.size(); ++c) {

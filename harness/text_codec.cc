@@ -169,6 +169,17 @@ class Line {
                 std::string(b) + "'");
   }
 
+  // Consumes the bare word `word` if present.
+  bool flag(std::string_view word) {
+    for (std::string_view& w : bare_) {
+      if (w == word) {
+        w = {};
+        return true;
+      }
+    }
+    return false;
+  }
+
   bool finish() {
     for (std::string_view w : bare_) {
       if (!w.empty()) return fail("unexpected '" + std::string(w) + "' after " + std::string(op_name_));
@@ -215,6 +226,44 @@ bool parse_fault(Line* line, faults::FaultSpec* spec) {
   return true;
 }
 
+// outside <event> [fields] [after-mmap]
+bool parse_outside(Line* line, std::string_view event, Op* op) {
+  faults::OutsideEvent& e = op->outside;
+  if (!faults::outside_kind_from_name(std::string(event).c_str(), &e.kind)) {
+    return line->fail("unknown outside event '" + std::string(event) + "'");
+  }
+  uint64_t seed = 0;
+  bool ok = true;
+  switch (e.kind) {
+    case faults::OutsideKind::kPwrite:
+      ok = line->number_field("offset", kMaxProgramFileSize, &e.offset) &&
+           line->number_field("length", kMaxIoLength, &e.length) && line->number_field("seed", kMaxSeed, &seed);
+      e.seed = static_cast<uint8_t>(seed);
+      break;
+    case faults::OutsideKind::kPunchHole:
+      ok = line->number_field("offset", kMaxProgramFileSize, &e.offset) &&
+           line->number_field("length", kMaxProgramFileSize, &e.length);
+      break;
+    case faults::OutsideKind::kChmod: {
+      std::string_view mode;
+      if (!line->field("mode", &mode)) return false;
+      char* end = nullptr;
+      const std::string text(mode);
+      const unsigned long m = std::strtoul(text.c_str(), &end, 8);
+      if (text.empty() || *end != '\0' || m > 07777) return line->fail("mode must be octal, e.g. 0444");
+      e.mode = static_cast<uint32_t>(m);
+      break;
+    }
+    case faults::OutsideKind::kUnlink:
+      break;
+    default:
+      ok = line->number_field("size", kMaxProgramFileSize, &e.length);
+      break;
+  }
+  op->after_mmap = line->flag("after-mmap");
+  return ok;
+}
+
 bool parse_fields(Line* line, Op* op) {
   uint64_t seed = 0;
   switch (op->kind) {
@@ -239,6 +288,8 @@ bool parse_fields(Line* line, Op* op) {
              line->optional_number_field("length", kMaxProgramFileSize, &op->length);
     case OpKind::kFault:
       return parse_fault(line, &op->fault);
+    case OpKind::kOutside:
+      return false;  // parse_program handles it: the event name is a bare word
     case OpKind::kClose:
     case OpKind::kReopen:
     case OpKind::kCount:
@@ -274,6 +325,31 @@ std::string format_op(const Op& op) {
       out += std::string(" call=") + faults::call_name(op.fault.call) + " errno=" + errno_name(op.fault.err) +
              " nth=" + number(op.fault.nth) + (op.fault.persistent ? " persistent" : " once");
       break;
+    case OpKind::kOutside: {
+      const faults::OutsideEvent& e = op.outside;
+      out += std::string(" ") + faults::outside_kind_name(e.kind);
+      switch (e.kind) {
+        case faults::OutsideKind::kPwrite:
+          out += " offset=" + number(e.offset) + " length=" + number(e.length) + " seed=" + number(e.seed);
+          break;
+        case faults::OutsideKind::kPunchHole:
+          out += " offset=" + number(e.offset) + " length=" + number(e.length);
+          break;
+        case faults::OutsideKind::kChmod: {
+          char mode[16];
+          std::snprintf(mode, sizeof mode, " mode=0%o", e.mode);
+          out += mode;
+          break;
+        }
+        case faults::OutsideKind::kUnlink:
+          break;
+        default:
+          out += " size=" + number(e.length);
+          break;
+      }
+      if (op.after_mmap) out += " after-mmap";
+      break;
+    }
     case OpKind::kClose:
     case OpKind::kReopen:
     case OpKind::kCount:
@@ -309,10 +385,16 @@ bool parse_program(const std::string& text, Program* out, std::string* error) {
     if (out->ops.size() == kMaxOps) {
       return line.fail("too many operations (limit " + std::to_string(kMaxOps) + ")");
     }
-    for (size_t i = 1; i < words.size(); ++i) {
+    size_t first_field = 1;
+    if (op.kind == OpKind::kOutside) {
+      if (words.size() < 2) return line.fail("outside needs an event (shrink, regrow, extend, punch, pwrite, chmod, unlink, replace)");
+      first_field = 2;
+    }
+    for (size_t i = first_field; i < words.size(); ++i) {
       if (!line.add(words[i])) return false;
     }
-    if (!parse_fields(&line, &op) || !line.finish()) return false;
+    const bool parsed = op.kind == OpKind::kOutside ? parse_outside(&line, words[1], &op) : parse_fields(&line, &op);
+    if (!parsed || !line.finish()) return false;
     out->ops.push_back(op);
   }
   return true;

@@ -128,7 +128,10 @@ Status MappedFile::open(const std::string& path, bool create, uint64_t size) {
   UniqueMapping map;
   if (file_size > 0) {
     Status s = map_file(fd.get(), file_size, &map);
-    if (!s.ok()) return s;
+    if (!s.ok()) {
+      if constexpr (kMutant == Mutant::kFdLeakWhenMmapFails) (void)fd.release();
+      return s;
+    }
   }
   fd_ = std::move(fd);
   map_ = std::move(map);
@@ -147,12 +150,23 @@ Status MappedFile::resize(uint64_t new_size) {
 // untouched), then extends the file in one call.
 Status MappedFile::grow(uint64_t new_size) {
   const uint64_t old_size = size_;
+  if constexpr (kMutant == Mutant::kNonAtomicResize) {
+    // The wrong order: extend the file, then map; a failed map leaves it grown.
+    const int err = ::posix_fallocate(fd_.get(), static_cast<off_t>(old_size),
+                                      static_cast<off_t>(new_size - old_size));
+    if (err != 0) return Status(err, "posix_fallocate");
+    Status s = map_ ? map_.remap(new_size) : map_file(fd_.get(), new_size, &map_);
+    if (!s.ok()) return s;
+    size_ = new_size;
+    return {};
+  }
   if constexpr (kMutant != Mutant::kNoRemapAfterGrow) {
     Status s = map_ ? map_.remap(new_size) : map_file(fd_.get(), new_size, &map_);
     if (!s.ok()) return s;
   }
-  const int err = ::posix_fallocate(fd_.get(), static_cast<off_t>(old_size),
-                                    static_cast<off_t>(new_size - old_size));
+  int err = ::posix_fallocate(fd_.get(), static_cast<off_t>(old_size),
+                              static_cast<off_t>(new_size - old_size));
+  if constexpr (kMutant == Mutant::kSwallowedFallocateError) err = 0;
   if (err != 0) {
     // Some filesystems, and glibc's fallback for those without fallocate,
     // extend the file part way before failing: put the old size back.
@@ -175,7 +189,9 @@ Status MappedFile::grow(uint64_t new_size) {
 // Truncates first (if that fails nothing has changed), then reduces the
 // mapping; failing to reduce it leaves a harmless longer mapping.
 Status MappedFile::shrink(uint64_t new_size) {
-  if (::ftruncate(fd_.get(), static_cast<off_t>(new_size)) != 0) return Status::from_errno("ftruncate");
+  int rc = ::ftruncate(fd_.get(), static_cast<off_t>(new_size));
+  if constexpr (kMutant == Mutant::kSwallowedFtruncateError) rc = 0;
+  if (rc != 0) return Status::from_errno("ftruncate");
   if constexpr (kMutant == Mutant::kStaleLengthAfterShrink) return {};
   size_ = new_size;
   if (new_size == 0) {
@@ -229,7 +245,7 @@ Status MappedFile::sync(uint64_t offset, uint64_t length) {
   uint64_t from = start;
   if constexpr (kMutant == Mutant::kMsyncUnalignedIgnored) from = std::min(offset, stop);
   int rc = ::msync(map_.data() + from, stop - from, MS_SYNC);
-  if constexpr (kMutant == Mutant::kMsyncUnalignedIgnored) rc = 0;
+  if constexpr (kMutant == Mutant::kMsyncUnalignedIgnored || kMutant == Mutant::kIgnoredMsyncResult) rc = 0;
   if (rc != 0) return Status::from_errno("msync");
   return {};
 }

@@ -37,6 +37,20 @@ enum class Mutant : int {
   // mmap's result is compared with nullptr instead of MAP_FAILED: a failed
   // mmap is taken for a mapping at (void*)-1. Seen only when mmap fails.
   kMmapNullCheck = 7,
+  // The mutants below are seen only under injected faults.
+  // Shrink ignores ftruncate's result: the file keeps its old size while
+  // size() and the mapping report the new one.
+  kSwallowedFtruncateError = 8,
+  // Grow ignores posix_fallocate's result: size() and the mapping report the
+  // new size while the file was never extended.
+  kSwallowedFallocateError = 9,
+  // Grow extends the file first and maps afterwards; when mmap/mremap fails
+  // it returns the error and leaves the file grown.
+  kNonAtomicResize = 10,
+  // Sync ignores msync's result: success after an EIO from writeback.
+  kIgnoredMsyncResult = 11,
+  // open() returns mmap's error without closing the fd it opened.
+  kFdLeakWhenMmapFails = 12,
   kCount
 };
 
@@ -56,6 +70,11 @@ constexpr const char* mutant_name(Mutant m) {
     case Mutant::kMsyncUnalignedIgnored: return "msync_unaligned_ignored";
     case Mutant::kFdLeakOnCloseEmpty: return "fd_leak_on_close_empty";
     case Mutant::kMmapNullCheck: return "mmap_null_check";
+    case Mutant::kSwallowedFtruncateError: return "swallowed_ftruncate_error";
+    case Mutant::kSwallowedFallocateError: return "swallowed_fallocate_error";
+    case Mutant::kNonAtomicResize: return "non_atomic_resize";
+    case Mutant::kIgnoredMsyncResult: return "ignored_msync_result";
+    case Mutant::kFdLeakWhenMmapFails: return "fd_leak_when_mmap_fails";
     case Mutant::kCount: break;
   }
   return "unknown";

@@ -3,6 +3,8 @@
 // armed (injected failure, no syscall); plus the EBADF path, whose cheap
 // syscall shows the unarmed overhead more sharply.
 // Usage: bench_interpose [iterations per round, default 200000]
+// bench_interpose_plain is the same without sanitizers; bench_vs_libfiu.sh
+// runs it alone and under libfiu's fiu-run -x and prints both side by side.
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

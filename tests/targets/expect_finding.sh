@@ -23,7 +23,7 @@ if [ "$mode" = clean ]; then
   if [ $status -ne 0 ] || [ -n "$report" ]; then
     echo "FAIL: expected no finding, got exit $status"; tail -n 60 "$work/out"; exit 1
   fi
-  grep -E 'stat::number_of_executed_units|tests passed|OK, passed' "$work/out" | tail -n 3
+  grep -E 'stat::number_of_executed_units|tests passed|OK, passed|^enumerated ' "$work/out" | tail -n 3
   echo "PASS: no finding"; exit 0
 fi
 if [ $status -eq 0 ] || [ -z "$report" ]; then

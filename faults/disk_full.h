@@ -1,0 +1,104 @@
+// Real "disk full" and "file too large":
+//  - LimitedTmpfs mounts a size-limited tmpfs over the sandbox directory in
+//    a mount namespace private to this process, so ENOSPC from
+//    posix_fallocate/write and SIGBUS on the first touch of a hole page
+//    happen for real, at a moment of the harness's choosing (fill_now(),
+//    ~1.5 us). The mount lives only in this process's namespace: it
+//    vanishes with the process, even after SIGKILL, and is never visible to
+//    the rest of the machine.
+//  - FileSizeLimit sets RLIMIT_FSIZE for real EFBIG.
+#pragma once
+
+#include <sys/resource.h>
+#include <signal.h>
+
+#include <cstdint>
+#include <string>
+
+namespace mapfuzz::faults {
+
+struct MountStatus {
+  enum class Code { kOk, kSkipped, kFailed };
+  Code code = Code::kFailed;
+  // "" when ok; "needs mount privileges: ..." when skipped (neither a mount
+  // namespace as root nor a user namespace is allowed here); else what
+  // failed, with strerror.
+  std::string message;
+  bool ok() const { return code == Code::kOk; }
+};
+
+class LimitedTmpfs {
+ public:
+  LimitedTmpfs() = default;
+  // unmount().
+  ~LimitedTmpfs();
+  LimitedTmpfs(const LimitedTmpfs&) = delete;
+  LimitedTmpfs& operator=(const LimitedTmpfs&) = delete;
+
+  // Mounts a tmpfs (mode 0700) with room for `capacity` bytes (rounded up
+  // to pages) on the existing directory `dir`, hiding what `dir` held. The
+  // first call in a process moves the process into a private mount
+  // namespace: unshare(CLONE_NEWNS) as root (with CAP_SYS_ADMIN), else
+  // unshare(CLONE_NEWUSER | CLONE_NEWNS) with the same uid and gid mapped;
+  // then makes "/" MS_REC|MS_PRIVATE. This is irrevocable and only works
+  // while the process is single-threaded: call it from main() or
+  // LLVMFuzzerInitialize, before any thread starts, and before starting
+  // the outside process (which must share the namespace to see the mount).
+  // Returns ok; kSkipped if the privileges are missing (nothing mounted,
+  // the namespace may have changed); kFailed otherwise (e.g. threads
+  // already running, `dir` missing, already mounted).
+  MountStatus mount(const std::string& dir, uint64_t capacity);
+
+  // Makes the filesystem full now: no block is left for any file (remount
+  // with size = current usage). Returns 0 or errno (EINVAL if not mounted).
+  int fill_now();
+  // Leaves exactly `bytes` (rounded up to pages) free from now on. Returns 0
+  // or errno.
+  int set_free(uint64_t bytes);
+  // Bytes in use by files, and bytes free. 0 if not mounted.
+  uint64_t used_bytes() const;
+  uint64_t free_bytes() const;
+
+  // Detaches the mount (lazily: open fds and mappings keep working) and
+  // forgets it; the process stays in its private namespace. No-op if not
+  // mounted. The files on the tmpfs are gone with it.
+  void unmount();
+
+  bool mounted() const { return mounted_; }
+  const std::string& dir() const { return dir_; }
+  // "mount namespace" or "user namespace": how the mount was allowed.
+  static const char* how();
+
+ private:
+  int remount(uint64_t size_bytes);
+
+  std::string dir_;
+  bool mounted_ = false;
+  int reserve_fd_ = -1;  // an unnamed file holding one page, so usage is never 0 (size=0 means unlimited)
+};
+
+// RAII: real EFBIG. While alive, the process's soft RLIMIT_FSIZE is
+// min(max_bytes, hard limit) and SIGXFSZ is ignored (its default action
+// kills the process), so growing a file past the limit fails with EFBIG (a
+// large write is short first). Process-wide: it also limits the harness's
+// own writes (artifacts, corpus) and in-process outside events, so keep it
+// only around a run; the outside process is not limited. Restores the old
+// limit and SIGXFSZ action on destruction. Not thread-safe.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(uint64_t max_bytes);
+  ~FileSizeLimit();
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+  // Returns true iff the limit is in effect; else error() is the errno.
+  bool ok() const { return error_ == 0; }
+  int error() const { return error_; }
+
+ private:
+  struct rlimit old_limit_ {};
+  struct sigaction old_action_ {};
+  int error_ = 0;
+};
+
+}  // namespace mapfuzz::faults

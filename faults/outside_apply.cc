@@ -1,0 +1,118 @@
+#include "faults/outside_apply.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+
+#include <cstring>
+
+#include "faults/raw_syscalls.h"
+
+namespace mapfuzz::faults {
+namespace {
+
+constexpr char kReplaceSuffix[] = ".mapfuzz-replace";
+
+// -1 from a system call → its errno; anything else → 0.
+int err_of(long r) { return r < 0 ? errno : 0; }
+
+// Opens `path` for writing without following a final symlink.
+int open_for_write(const char* path) { return sys::open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC); }
+
+// Runs `op(fd)` on a fresh write fd of `path`; returns the first errno.
+template <typename Op>
+int with_fd(const char* path, Op op) {
+  const int fd = open_for_write(path);
+  if (fd < 0) return errno;
+  const int err = op(fd);
+  sys::close(fd);
+  return err;
+}
+
+int write_pattern(int fd, const OutsideEvent& e, FillFn fill, uint8_t* scratch, size_t scratch_len) {
+  uint64_t done = 0;
+  while (done < e.length) {
+    const uint64_t left = e.length - done;
+    const size_t n = left < scratch_len ? static_cast<size_t>(left) : scratch_len;
+    fill(e.seed, e.offset + done, scratch, n);
+    size_t put = 0;
+    while (put < n) {
+      const long r = sys::pwrite(fd, scratch + put, n - put, e.offset + done + put);
+      if (r < 0) return errno;
+      if (r == 0) return EIO;
+      put += static_cast<size_t>(r);
+    }
+    done += n;
+  }
+  return 0;
+}
+
+int replace(const char* path, uint64_t length) {
+  char tmp[PATH_MAX];
+  const size_t n = std::strlen(path);
+  if (n + sizeof kReplaceSuffix > sizeof tmp) return ENAMETOOLONG;
+  std::memcpy(tmp, path, n);
+  std::memcpy(tmp + n, kReplaceSuffix, sizeof kReplaceSuffix);
+  struct stat st;
+  const unsigned mode = sys::lstat(path, &st) == 0 && S_ISREG(st.st_mode) ? (st.st_mode & 07777) : 0644;
+  const int fd = sys::open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return errno;
+  int err = err_of(sys::fchmod(fd, mode));  // open's mode is subject to the umask
+  if (err == 0) err = err_of(sys::ftruncate(fd, length));
+  sys::close(fd);
+  if (err == 0) err = err_of(sys::rename(tmp, path));
+  if (err != 0) sys::unlink(tmp);
+  return err;
+}
+
+}  // namespace
+
+bool path_inside(const char* dir, const char* path) {
+  if (dir == nullptr || path == nullptr || dir[0] != '/') return false;
+  const size_t n = std::strlen(dir);
+  if (std::strncmp(path, dir, n) != 0 || path[n] != '/' || path[n + 1] == '\0') return false;
+  // Every component of path must be a plain name.
+  for (const char* s = path; *s != '\0';) {
+    if (*s != '/') return false;
+    const char* e = s + 1;
+    while (*e != '\0' && *e != '/') ++e;
+    const size_t len = static_cast<size_t>(e - s - 1);
+    if (len == 0 || (len == 1 && s[1] == '.') || (len == 2 && s[1] == '.' && s[2] == '.')) return false;
+    s = e;
+  }
+  return true;
+}
+
+int perform_outside_event(const char* path, const OutsideEvent& e, FillFn fill, uint8_t* scratch,
+                          size_t scratch_len) {
+  switch (e.kind) {
+    case OutsideKind::kShrink:
+    case OutsideKind::kRegrow:
+    case OutsideKind::kExtend:
+      return with_fd(path, [&](int fd) { return err_of(sys::ftruncate(fd, e.length)); });
+    case OutsideKind::kPunchHole:
+      if (e.length == 0) return 0;
+      return with_fd(path, [&](int fd) {
+        return err_of(sys::fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, e.offset, e.length));
+      });
+    case OutsideKind::kPwrite:
+      if (fill == nullptr || scratch == nullptr || scratch_len == 0) return EINVAL;
+      return with_fd(path, [&](int fd) { return write_pattern(fd, e, fill, scratch, scratch_len); });
+    case OutsideKind::kChmod: {
+      struct stat st;
+      if (sys::lstat(path, &st) != 0) return errno;
+      if (S_ISLNK(st.st_mode)) return ELOOP;
+      return err_of(sys::chmod(path, e.mode & 07777));
+    }
+    case OutsideKind::kUnlink:
+      return err_of(sys::unlink(path));
+    case OutsideKind::kReplace:
+      return replace(path, e.length);
+    case OutsideKind::kCount:
+      break;
+  }
+  return EINVAL;
+}
+
+}  // namespace mapfuzz::faults
