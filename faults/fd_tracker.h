@@ -41,6 +41,19 @@ class FdTracker {
     return n;
   }
 
+  // Calls fn(fd) for every tracked fd.
+  template <typename Fn>
+  void for_each(Fn fn) const {
+    for (size_t w = 0; w < kMaxFd / 64; ++w) {
+      uint64_t bits = words_[w].load(std::memory_order_relaxed);
+      while (bits) {
+        const int b = std::countr_zero(bits);
+        fn(static_cast<int>(w * 64 + static_cast<size_t>(b)));
+        bits &= bits - 1;
+      }
+    }
+  }
+
   void clear() {
     for (auto& w : words_) w.store(0, std::memory_order_relaxed);
   }

@@ -56,6 +56,9 @@ inline constinit FdTracker g_fds;
 inline constinit SandboxPath g_sandbox;
 inline constinit Tables* g_tables = nullptr;
 inline constinit uint64_t g_page = 4096;
+using AfterMmapHook = void (*)(void*);
+inline constinit std::atomic<AfterMmapHook> g_after_mmap{nullptr};
+inline constinit void* g_after_mmap_arg = nullptr;
 
 // Set while this thread is inside an override's active path or a control
 // call: nested interposed calls (the allocator growing the log, a signal

@@ -166,6 +166,7 @@ void activate(const char* dir) {
 void deactivate() {
   HookScope hook;
   g_active.store(false, std::memory_order_release);
+  g_after_mmap.store(nullptr);
   tables();
   Locked t;
   g_sandbox.clear();
@@ -217,6 +218,23 @@ size_t live_sandbox_mappings() {
 
 int real_open(const char* path, int flags, int mode) { return fwd_open(path, flags, static_cast<mode_t>(mode)); }
 int real_close(int fd) { return fwd_close(fd); }
+
+void call_after_next_mmap(void (*fn)(void*), void* arg) {
+  detail::g_after_mmap_arg = arg;
+  detail::g_after_mmap.store(fn);
+}
+
+void clear_after_mmap() { detail::g_after_mmap.store(nullptr); }
+
+void release_sandbox_resources() {
+  HookScope hook;
+  Locked t;
+  t->maps.for_each([](uint64_t addr, uint64_t len) { fwd_munmap(reinterpret_cast<void*>(addr), len); });
+  t->maps.clear();
+  g_ranges.store(0, std::memory_order_relaxed);
+  g_fds.for_each([](int fd) { fwd_close(fd); });
+  g_fds.clear();
+}
 
 Bypass::Bypass() : entered_(!detail::t_in_hook) { detail::t_in_hook = true; }
 Bypass::~Bypass() {

@@ -63,6 +63,17 @@ uint64_t call_count(Call call);
 size_t open_sandbox_fds();
 size_t live_sandbox_mappings();
 
+// Calls fn(arg) once, right after the next successful mmap of a sandbox
+// file returns inside the library (before the library touches the memory).
+// Calls fn makes are not tracked or faulted. Replaces any pending hook;
+// deactivate() and clear_after_mmap() drop it.
+void call_after_next_mmap(void (*fn)(void*), void* arg);
+void clear_after_mmap();
+
+// Unmaps every tracked sandbox mapping and closes every tracked sandbox fd:
+// what an abandoned library instance (after a SIGBUS) still held.
+void release_sandbox_resources();
+
 // While a Bypass lives, this thread's interposed calls are forwarded
 // untouched: not tracked, logged or faulted. For the oracle's own reads
 // through a fresh instance of the library under test.

@@ -17,14 +17,8 @@
 
 namespace mapfuzz::faults::detail {
 
-[[gnu::noinline]] inline void* mmap_call(void* addr, size_t len, int prot, int flags, int fd, off_t off) {
-  const bool sandbox = (flags & MAP_ANONYMOUS) == 0 && g_fds.contains(fd);
-  const bool fixed = (flags & MAP_FIXED) != 0;
-  if (!sandbox && !(fixed && g_ranges.load(std::memory_order_relaxed) != 0)) {
-    return fwd_mmap(addr, len, prot, flags, fd, off);
-  }
-  HookScope hook;
-  if (!hook) return fwd_mmap(addr, len, prot, flags, fd, off);
+inline void* mmap_locked(void* addr, size_t len, int prot, int flags, int fd, off_t off, bool sandbox,
+                         bool fixed) {
   CallRecord rec = record(Call::kMmap, fd);
   rec.length = len;
   rec.file_offset = static_cast<uint64_t>(off);
@@ -49,6 +43,28 @@ namespace mapfuzz::faults::detail {
     t->log.push_back(rec);
   }
   errno = saved;
+  return r;
+}
+
+[[gnu::noinline]] inline void* mmap_call(void* addr, size_t len, int prot, int flags, int fd, off_t off) {
+  const bool sandbox = (flags & MAP_ANONYMOUS) == 0 && g_fds.contains(fd);
+  const bool fixed = (flags & MAP_FIXED) != 0;
+  if (!sandbox && !(fixed && g_ranges.load(std::memory_order_relaxed) != 0)) {
+    return fwd_mmap(addr, len, prot, flags, fd, off);
+  }
+  HookScope hook;
+  if (!hook) return fwd_mmap(addr, len, prot, flags, fd, off);
+  void* r = mmap_locked(addr, len, prot, flags, fd, off, sandbox, fixed);
+  if (sandbox && r != MAP_FAILED) {
+    // The one-shot "right after the library's mmap returns" hook, outside
+    // the lock; its own calls pass through untouched (HookScope).
+    AfterMmapHook fn = g_after_mmap.exchange(nullptr);
+    if (fn) {
+      const int saved = errno;
+      fn(g_after_mmap_arg);
+      errno = saved;
+    }
+  }
   return r;
 }
 

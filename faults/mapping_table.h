@@ -27,6 +27,11 @@ class MappingTable {
  public:
   void reserve(size_t n) { ranges_.reserve(n); }
   void clear() { ranges_.clear(); }
+  // Calls fn(addr, len) for every tracked range.
+  template <typename Fn>
+  void for_each(Fn fn) const {
+    for (const auto& m : ranges_) fn(m.addr, m.len);
+  }
   size_t ranges() const { return ranges_.size(); }
 
   void add(uint64_t addr, uint64_t len, int fd, uint64_t file_offset) {

@@ -129,7 +129,9 @@ int replay(const std::vector<std::string>& args) {
       std::fputs(format_report(this_target().name, ex.trace(), finding, context).c_str(), stderr);
       return finding_exit_code(finding.kind);
     }
-    if (!quiet) std::printf("== no finding\n");
+    if (!quiet) {
+      std::printf("== no finding%s\n", ex.ended_by_hazard() ? " (the run ended on a documented hazard: SIGBUS after outside truncation)" : "");
+    }
   }
   return 0;
 }

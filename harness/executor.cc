@@ -2,9 +2,15 @@
 
 #include <unistd.h>
 
+#include <signal.h>
+#include <sys/stat.h>
+
 #include <cstdio>
+#include <optional>
 
 #include "faults/interpose.h"
+#include "faults/privileges.h"
+#include "faults/signal_guard.h"
 #include "harness/oracle.h"
 
 namespace mapfuzz {
@@ -43,6 +49,9 @@ Executor::Executor(const Target& target, std::string sandbox_dir, RunOptions opt
 
 Executor::~Executor() {
   if (running_) end();
+  // Never run their destructors; keep them reachable so leak checkers stay quiet.
+  static auto* graveyard = new std::vector<Subject*>;
+  for (auto& s : abandoned_subjects_) graveyard->push_back(s.release());
 }
 
 void Executor::begin() {
@@ -50,6 +59,8 @@ void Executor::begin() {
   ::unlink(path_.c_str());
   model_.reset();
   trace_.clear();
+  abandoned_ = pending_armed_ = false;
+  last_cut_.clear();
   stuck_mappings_ = 0;
   faults::activate(sandbox_dir_.c_str());
   subject_ = target_.make();
@@ -67,6 +78,10 @@ Finding Executor::step(const Op& op) {
     record.skipped = "not applicable in this state";
   } else if (record.expected.size_after > contract_.max_size) {
     record.skipped = "beyond the size limit";
+  } else if (op.kind == OpKind::kOutside && (!contract_.file_is_raw || !options_.outside)) {
+    record.skipped = contract_.file_is_raw ? "no outside process" : "outside events act on raw files only";
+  } else if (op.kind == OpKind::kOutside && op.outside.offset + op.outside.length > contract_.max_size) {
+    record.skipped = "beyond the size limit";
   }
   if (record.skipped) {
     trace_.push_back(record);
@@ -77,6 +92,9 @@ Finding Executor::step(const Op& op) {
   faults::set_tag(record.index);
   const size_t first_call = faults::call_log().size();
   Subject& s = *subject_;
+  const bool hook_armed = pending_armed_;
+  const Model before = hook_armed ? model_ : Model();
+  auto call_library = [&] {
   switch (op.kind) {
     case OpKind::kOpen:
       record.status = s.open(path_, op.create, op.size);
@@ -111,12 +129,35 @@ Finding Executor::step(const Op& op) {
     case OpKind::kFault:
       faults::arm(op.fault);
       break;
+    case OpKind::kOutside:
+      if (op.after_mmap) {
+        pending_ = op.outside;
+        pending_armed_ = true;
+        faults::call_after_next_mmap(&Executor::fire_pending, this);
+      } else {
+        record.status = apply_outside(op.outside, record.index);
+      }
+      break;
     case OpKind::kCount:
       break;
   }
+  };
+  // Opening a file whose write permission another process removed must
+  // fail even for root: drop the permission override around the call.
+  std::optional<faults::DroppedPrivileges> unprivileged;
+  if ((op.kind == OpKind::kOpen || op.kind == OpKind::kReopen) && model_.exists() && !(model_.mode() & 0200) &&
+      faults::overrides_permissions()) {
+    unprivileged.emplace();
+  }
+  fired_in_call_.clear();
+  faults::FaultInfo signal;
+  const bool survived = !faults::SignalGuard::installed() || faults::SignalGuard::run(call_library, &signal);
+  if (!survived) return abandon_after_signal(std::move(record), signal);
+  unprivileged.reset();
   record.size_after = s.size();
   const auto& calls = faults::call_log();
   record.faults_fired = fired_faults(calls, first_call);
+  if (!fired_in_call_.empty()) record.faults_fired += (record.faults_fired.empty() ? "" : ", ") + fired_in_call_;
   for (size_t i = first_call; i < calls.size(); ++i) {
     if (calls[i].injected && calls[i].call == faults::Call::kMunmap) ++stuck_mappings_;
   }
@@ -137,6 +178,10 @@ Finding Executor::step(const Op& op) {
       model_.apply_close();
     }
   }
+  // An outside event fired inside the call: the file is the model with the
+  // event before or after the call's own effect, whichever the library's
+  // order of calls gave.
+  if (!fired_in_call_.empty() && !finding) finding = settle_in_call_event(op, record, before);
   // Error paths must release everything and leave the file as it was.
   if (!finding && !record.status.ok() && op.kind == OpKind::kOpen && op.create) {
     const bool exists = load_contents();
@@ -160,6 +205,10 @@ Finding Executor::step(const Op& op) {
 }
 
 Finding Executor::finish() {
+  if (abandoned_) {  // after a documented hazard nothing of the library can be checked
+    end();
+    return {};
+  }
   Finding finding;
   if (model_.is_open()) finding = step(Op{.kind = OpKind::kClose});
   if (!finding) {
@@ -202,6 +251,8 @@ Finding Executor::verify_contents(FindingKind kind, int64_t step) {
 }
 
 void Executor::end() {
+  faults::clear_after_mmap();
+  pending_armed_ = false;
   faults::disarm_all();
   subject_.reset();
   faults::deactivate();
@@ -216,8 +267,87 @@ Finding Executor::run(const Program& program) {
       end();
       return f;
     }
+    if (abandoned_) break;
   }
   return finish();
+}
+
+Status Executor::apply_outside(const faults::OutsideEvent& event, uint32_t step) {
+  const int err = options_.outside->apply(path_, event);
+  if (err != 0) return Status(err, "outside event");
+  model_.apply_outside(event);
+  note_cause(event, step, false);
+  return {};
+}
+
+void Executor::note_cause(const faults::OutsideEvent& event, uint32_t step, bool in_call) {
+  using faults::OutsideKind;
+  if (event.kind == OutsideKind::kChmod || event.kind == OutsideKind::kPwrite) return;
+  last_cut_ = "outside " + std::string(faults::outside_kind_name(event.kind)) + " (" + options_.outside->mode() +
+              " mode) at step " + std::to_string(step) + (in_call ? ", fired right after the library's mmap" : "");
+}
+
+void Executor::fire_pending(void* self) {
+  auto* ex = static_cast<Executor*>(self);
+  ex->pending_armed_ = false;
+  const int err = ex->options_.outside->apply(ex->path_, ex->pending_);
+  ex->fired_in_call_ = std::string("outside ") + faults::outside_kind_name(ex->pending_.kind) + " after mmap" +
+                       (err ? std::string(" failed: ") + errno_name(err) : "");
+  ex->in_call_ok_ = err == 0;
+  if (err == 0) ex->note_cause(ex->pending_, static_cast<uint32_t>(ex->trace_.size()), true);
+}
+
+Finding Executor::settle_in_call_event(const Op& op, const StepRecord& record, const Model& before) {
+  if (!in_call_ok_) return {};
+  // After: the call's effect, then the event. Before: the event, then the call.
+  Model after_call = model_;
+  after_call.apply_outside(pending_);
+  Model event_first = before;
+  event_first.apply_outside(pending_);
+  if (record.status.ok() && !record.expected.must_fail) {
+    if (op.kind == OpKind::kReopen && event_first.is_open()) event_first.apply_close();
+    event_first.apply_success(op, contract_);
+  }
+  const bool exists = oracle::read_back(path_, &scratch_);
+  for (Model* m : {&after_call, &event_first}) {
+    if (!oracle::check_contents(exists, scratch_, *m, FindingKind::kFileMismatch, record.index)) {
+      model_ = std::move(*m);
+      return {};
+    }
+  }
+  return oracle::check_contents(exists, scratch_, after_call, FindingKind::kFileMismatch, record.index);
+}
+
+Finding Executor::abandon_after_signal(StepRecord record, const faults::FaultInfo& info) {
+  // The library is in the middle of a call: never call it again, not even
+  // its destructor; release what it held through the fault layer.
+  abandoned_subjects_.push_back(std::move(subject_));
+  faults::release_sandbox_resources();
+  abandoned_ = true;
+  struct stat st;
+  const long long file_size = ::stat(path_.c_str(), &st) == 0 ? static_cast<long long>(st.st_size) : -1;
+  const auto& calls = faults::call_log();
+  const char* last_call = calls.empty() ? "none" : faults::call_name(calls.back().call);
+  const char* code = info.signo == SIGBUS ? (info.code == BUS_ADRERR ? "BUS_ADRERR" : info.code == BUS_OBJERR ? "BUS_OBJERR" : "BUS_?")
+                                          : (info.code == SEGV_MAPERR ? "SEGV_MAPERR" : info.code == SEGV_ACCERR ? "SEGV_ACCERR" : "SEGV_?");
+  char detail[512];
+  std::snprintf(detail, sizeof detail,
+                "%s (%s) at file offset %llu during %s (last library call: %s); file size then %lld, the library "
+                "believed %llu; cause: %s",
+                info.signo == SIGBUS ? "SIGBUS" : "SIGSEGV", code, (unsigned long long)info.file_offset,
+                op_kind_name(record.op.kind), last_call, file_size, (unsigned long long)model_.size(),
+                last_cut_.empty() ? "no outside cause" : last_cut_.c_str());
+  const bool hazard = info.signo == SIGBUS && !last_cut_.empty() && !contract_.survives_outside_truncation;
+  record.status = Status(EFAULT, info.signo == SIGBUS ? "SIGBUS" : "SIGSEGV");
+  record.hazard = hazard;
+  record.faults_fired += (record.faults_fired.empty() ? "" : ", ") + std::string(detail);
+  trace_.push_back(std::move(record));
+  if (observer_) observer_(trace_.back());
+  if (hazard) {
+    ++hazards_;
+    return {};  // the documented hazard of a library that does not claim truncation safety
+  }
+  return Finding{FindingKind::kSignal, static_cast<int64_t>(trace_.size() - 1), detail};
 }
 
 }  // namespace mapfuzz

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "faults/outside_process.h"
+#include "faults/signal_guard.h"
 #include "harness/finding.h"
 #include "harness/model.h"
 #include "harness/op.h"
@@ -27,11 +29,13 @@ struct StepRecord {
   Status status;                  // the library's answer
   uint64_t size_after = 0;        // the library's size() after the call
   uint64_t read_got = 0;          // kRead: bytes returned
-  std::string faults_fired;       // "ftruncate→ENOSPC (injected)", empty if none
+  std::string faults_fired;       // injected faults, outside events and signals during the call
+  bool hazard = false;            // a documented hazard (SIGBUS after outside truncation) ended the run
 };
 
 struct RunOptions {
   uint64_t max_file_size = kMaxProgramFileSize;  // ops beyond it are skipped
+  faults::Outside* outside = nullptr;  // performs outside events; null: they are skipped
 };
 
 class Executor {
@@ -39,6 +43,8 @@ class Executor {
   // `sandbox_dir` must exist; the executor uses one file in it.
   Executor(const Target& target, std::string sandbox_dir, RunOptions options = {});
   ~Executor();
+  // Whether the last run was ended by a documented hazard.
+  bool ended_by_hazard() const { return abandoned_ && !trace_.empty() && trace_.back().hazard; }
 
   // Starts a run: removes the sandbox file, makes a fresh subject, activates
   // the fault layer on the sandbox.
@@ -64,6 +70,9 @@ class Executor {
   }
 
   const std::vector<StepRecord>& trace() const { return trace_; }
+  // Documented hazards (SIGBUS after another process truncated the file,
+  // in a library that does not claim to survive it) since construction.
+  uint64_t hazards() const { return hazards_; }
   const Model& model() const { return model_; }
   const Target& target() const { return target_; }
   const std::string& file_path() const { return path_; }
@@ -89,6 +98,21 @@ class Executor {
   std::vector<uint8_t> scratch_;  // file contents read back by the oracle
   std::function<void(const StepRecord&)> observer_;
   size_t stuck_mappings_ = 0;  // munmap calls failed by injected faults this run
+  Status apply_outside(const faults::OutsideEvent& event, uint32_t step);
+  void note_cause(const faults::OutsideEvent& event, uint32_t step, bool in_call);
+  static void fire_pending(void* self);
+  Finding settle_in_call_event(const Op& op, const StepRecord& record, const Model& before);
+  Finding abandon_after_signal(StepRecord record, const faults::FaultInfo& info);
+  faults::OutsideEvent pending_;  // the event waiting for the library's next mmap
+  bool pending_armed_ = false;
+  bool in_call_ok_ = false;
+  std::string fired_in_call_;  // what the in-call event did during this step
+  std::string last_cut_;       // the last outside event that removed file data this run
+  bool abandoned_ = false;     // a signal ended the run; the library is never called again
+  uint64_t hazards_ = 0;
+  // Instances interrupted by a signal: kept, never called or destroyed (their
+  // fds and mappings were released through the fault layer).
+  std::vector<std::unique_ptr<Subject>> abandoned_subjects_;
   bool running_ = false;
 };
 

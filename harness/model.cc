@@ -24,6 +24,7 @@ bool Model::applicable(const Op& op) const {
     case OpKind::kClose:
       return open_;
     case OpKind::kFault:
+    case OpKind::kOutside:
       return true;
     case OpKind::kCount:
       break;
@@ -33,7 +34,10 @@ bool Model::applicable(const Op& op) const {
 
 void Model::reset() {
   bytes_.clear();
+  replaced_.reset();
   dirty_.clear();
+  lib_size_ = 0;
+  mode_ = 0644;
   exists_ = open_ = false;
 }
 
@@ -44,8 +48,12 @@ Expectation Model::expect(const Op& op, const Contract& contract) const {
     case OpKind::kOpen:
     case OpKind::kReopen: {
       const bool create = op.kind == OpKind::kOpen && op.create;
-      e.size_after = create ? op.size : size();
+      e.size_after = create ? op.size : path_bytes().size();
       e.must_fail = e.size_after == 0 && !contract.opens_empty_file;
+      // Opening an existing read-only file for writing (the harness drops
+      // root's override for it) fails with EACCES.
+      if (exists_ && (mode_ & 0200) == 0) e.must_fail = true;
+      if (e.must_fail) e.size_after = 0;
       break;
     }
     case OpKind::kResize:
@@ -76,6 +84,7 @@ Expectation Model::expect(const Op& op, const Contract& contract) const {
       break;
     case OpKind::kSync:
     case OpKind::kFault:
+    case OpKind::kOutside:
     case OpKind::kCount:
       break;
   }
@@ -85,24 +94,35 @@ Expectation Model::expect(const Op& op, const Contract& contract) const {
 void Model::apply_success(const Op& op, const Contract& contract) {
   switch (op.kind) {
     case OpKind::kOpen:
-      if (op.create) {
+    case OpKind::kReopen:
+      if (op.kind == OpKind::kOpen && op.create) {
+        if (!exists_) mode_ = 0644;
+        replaced_.reset();
         bytes_.assign(op.size, 0);
         dirty_.clear();
+      } else if (replaced_) {  // the library now opens the new file
+        bytes_ = std::move(*replaced_);
+        replaced_.reset();
+        dirty_.clear();
       }
+      lib_size_ = bytes_.size();
       exists_ = open_ = true;
       break;
-    case OpKind::kReopen:
-      open_ = true;
-      break;
     case OpKind::kResize:
+      lib_size_ = op.size;
       bytes_.resize(op.size, 0);
       dirty_.erase(dirty_.lower_bound((op.size + kPageSize - 1) / kPageSize), dirty_.end());
       break;
     case OpKind::kWrite: {
       const uint64_t end = op.offset + op.length;
-      if (end > bytes_.size()) bytes_.resize(end, 0);
-      fill_pattern(op.seed, op.offset, bytes_.data() + op.offset, op.length);
-      mark_dirty(op.offset, op.length);
+      if (end > lib_size_) {  // a write that grows the file (PastEnd::kGrows)
+        lib_size_ = end;
+        bytes_.resize(end, 0);
+      }
+      // Bytes beyond the file's end (shrunk by another process) are lost.
+      const uint64_t kept = end <= bytes_.size() ? op.length : bytes_.size() > op.offset ? bytes_.size() - op.offset : 0;
+      fill_pattern(op.seed, op.offset, bytes_.data() + op.offset, kept);
+      mark_dirty(op.offset, kept);
       break;
     }
     case OpKind::kSync:
@@ -120,7 +140,44 @@ void Model::apply_success(const Op& op, const Contract& contract) {
       break;
     case OpKind::kRead:
     case OpKind::kFault:
+    case OpKind::kOutside:
     case OpKind::kCount:
+      break;
+  }
+}
+
+void Model::apply_outside(const faults::OutsideEvent& e) {
+  using faults::OutsideKind;
+  std::vector<uint8_t>& file = path_file();
+  switch (e.kind) {
+    case OutsideKind::kShrink:
+    case OutsideKind::kRegrow:
+    case OutsideKind::kExtend:
+      file.resize(e.length, 0);
+      if (&file == &bytes_) dirty_.erase(dirty_.lower_bound((e.length + kPageSize - 1) / kPageSize), dirty_.end());
+      break;
+    case OutsideKind::kPunchHole:
+      if (e.offset < file.size()) {
+        const uint64_t end = e.length > file.size() - e.offset ? file.size() : e.offset + e.length;
+        std::fill(file.begin() + static_cast<ptrdiff_t>(e.offset), file.begin() + static_cast<ptrdiff_t>(end), 0);
+      }
+      break;
+    case OutsideKind::kPwrite:
+      if (e.offset + e.length > file.size()) file.resize(e.offset + e.length, 0);
+      fill_pattern(e.seed, e.offset, file.data() + e.offset, e.length);
+      break;
+    case OutsideKind::kChmod:
+      mode_ = e.mode;
+      break;
+    case OutsideKind::kUnlink:
+      exists_ = false;
+      replaced_.reset();
+      break;
+    case OutsideKind::kReplace:
+      replaced_.emplace(e.length, 0);
+      exists_ = true;
+      break;
+    case OutsideKind::kCount:
       break;
   }
 }
@@ -131,7 +188,9 @@ void Model::apply_close() { open_ = false; }
 
 void Model::adopt_file(bool exists, const std::vector<uint8_t>& bytes) {
   exists_ = exists;
+  replaced_.reset();
   bytes_.assign(bytes.begin(), bytes.end());
+  lib_size_ = bytes_.size();
   dirty_.clear();
   open_ = false;
 }

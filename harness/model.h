@@ -1,9 +1,16 @@
 // The in-memory model of the sandbox file: its bytes, its size, whether it is
-// open, and which pages were written since the last sync. The model is what
-// the file must hold; it knows nothing of any library.
+// open, which pages were written since the last sync, and what other
+// processes did to it. The model is what the file must hold; it knows
+// nothing of any library.
+//
+// Two sizes: the file's (bytes().size()) and the one the library last saw
+// (size()). They differ after an outside event changed the file under the
+// library; the library's bounds follow its own view, and bytes it writes
+// beyond the file's end are lost, not its bug.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -21,10 +28,19 @@ struct Expectation {
 
 class Model {
  public:
+  // The file at the sandbox path (after an outside replace, a new file).
   bool exists() const { return exists_; }
+  const std::vector<uint8_t>& path_bytes() const { return replaced_ ? *replaced_ : bytes_; }
   bool is_open() const { return open_; }
-  uint64_t size() const { return bytes_.size(); }
+  // The size the library saw last (its open, resize or growing write).
+  uint64_t size() const { return lib_size_; }
+  // The bytes of the file the library has open (the one at the path unless
+  // it was unlinked or replaced).
   const std::vector<uint8_t>& bytes() const { return bytes_; }
+  // An outside event changed the file's size under the library.
+  bool view_stale() const { return lib_size_ != bytes_.size(); }
+  // Permission bits of the file at the path.
+  uint32_t mode() const { return mode_; }
   // Pages written (by byte offset / kPageSize) and not yet synced.
   const std::set<uint64_t>& dirty_pages() const { return dirty_; }
 
@@ -49,11 +65,17 @@ class Model {
   void adopt_file(bool exists, const std::vector<uint8_t>& bytes);
   // close() always leaves the instance closed.
   void apply_close();
+  // Follows another process's event on the path (call only when it succeeded).
+  void apply_outside(const faults::OutsideEvent& event);
 
  private:
   void mark_dirty(uint64_t offset, uint64_t length);
+  std::vector<uint8_t>& path_file() { return replaced_ ? *replaced_ : bytes_; }
   std::vector<uint8_t> bytes_;
+  std::optional<std::vector<uint8_t>> replaced_;  // the new file at the path after an outside replace
   std::set<uint64_t> dirty_;
+  uint64_t lib_size_ = 0;
+  uint32_t mode_ = 0644;
   bool exists_ = false;
   bool open_ = false;
 };

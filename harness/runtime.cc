@@ -8,6 +8,8 @@
 #include <cstring>
 #include <memory>
 
+#include "faults/privileges.h"
+#include "faults/signal_guard.h"
 #include "harness/sandbox.h"
 #include "harness/subject.h"
 
@@ -17,6 +19,8 @@ namespace mapfuzz::runtime {
 namespace {
 
 std::unique_ptr<Sandbox> g_sandbox;
+std::unique_ptr<faults::Outside> g_outside;
+std::string g_outside_note;
 std::unique_ptr<Executor> g_executor;
 const Program* g_program = nullptr;
 const ReportContext* g_context = nullptr;
@@ -88,6 +92,13 @@ Executor& executor() {
     g_sandbox = std::make_unique<Sandbox>();
     RunOptions options;
     options.max_file_size = env_size("MAPFUZZ_MAX_FILE_SIZE", kMaxProgramFileSize);
+    // Outside events come from a long-lived helper process, or, where child
+    // processes are not allowed (OSS-Fuzz: MAPFUZZ_OUTSIDE=in-process), from
+    // this process through a second file descriptor.
+    const char* mode = std::getenv("MAPFUZZ_OUTSIDE");
+    const bool allow_child = !(mode && std::strcmp(mode, "in-process") == 0);
+    g_outside = faults::make_outside(allow_child, g_sandbox->dir(), &fill_pattern, &g_outside_note);
+    options.outside = g_outside.get();
     g_executor = std::make_unique<Executor>(this_target(), g_sandbox->dir(), options);
     std::atexit(shutdown);
   }
@@ -110,6 +121,9 @@ void install_crash_hooks() {
     ::sigaction(kCrashSignals[i], &sa, &g_previous[i]);
   }
   if (__asan_set_error_report_callback) __asan_set_error_report_callback(asan_report);
+  // The SIGBUS/SIGSEGV guard goes on top: faults on sandbox mappings become
+  // attributed findings; anything else falls through to the hooks above.
+  faults::SignalGuard::install();
 }
 
 void report_finding(const Finding& finding, ReportContext& context) {
@@ -125,12 +139,24 @@ void report_finding(const Finding& finding, ReportContext& context) {
 }
 
 std::string fault_modes() {
-  return "injected syscall faults (fault ops in the program), sandbox " + Sandbox::base_dir();
+  executor();
+  std::string modes = "injected syscall faults; outside events (";
+  modes += g_outside ? g_outside->mode() : "off";
+  modes += g_outside_note.empty() ? "" : ": " + g_outside_note;
+  modes += "); SIGBUS/SIGSEGV guard with attribution; real EACCES via ";
+  modes += faults::overrides_permissions() ? "dropped DAC capabilities" : "permission bits";
+  modes += "; sandbox in " + Sandbox::base_dir();
+  return modes;
 }
 
 void shutdown() {
+  if (g_executor && g_executor->hazards() > 0) {
+    std::fprintf(stderr, "mapfuzz: %llu documented hazard(s): SIGBUS after another process truncated the file "
+                 "(the library does not claim to survive it)\n", (unsigned long long)g_executor->hazards());
+  }
   g_program = nullptr;
   g_executor.reset();
+  g_outside.reset();
   g_sandbox.reset();
 }
 
