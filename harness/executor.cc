@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 
@@ -82,6 +83,8 @@ Finding Executor::step(const Op& op) {
     record.skipped = contract_.file_is_raw ? "no outside process" : "outside events act on raw files only";
   } else if (op.kind == OpKind::kOutside && op.outside.offset + op.outside.length > contract_.max_size) {
     record.skipped = "beyond the size limit";
+  } else if (op.kind == OpKind::kOutside && op.after_mmap && !options_.in_call_events) {
+    record.skipped = "in-call events are off (MAPFUZZ_IN_CALL_EVENTS=1 turns them on)";
   }
   if (record.skipped) {
     trace_.push_back(record);
@@ -93,6 +96,7 @@ Finding Executor::step(const Op& op) {
   const size_t first_call = faults::call_log().size();
   Subject& s = *subject_;
   const bool hook_armed = pending_armed_;
+  const bool stale_before = model_.view_stale() || hook_armed;
   const Model before = hook_armed ? model_ : Model();
   auto call_library = [&] {
   switch (op.kind) {
@@ -182,16 +186,23 @@ Finding Executor::step(const Op& op) {
   // event before or after the call's own effect, whichever the library's
   // order of calls gave.
   if (!fired_in_call_.empty() && !finding) finding = settle_in_call_event(op, record, before);
+  // While another process's change is unknown to the library (its size
+  // differs from the file's), what the library's resize/sync/close does to
+  // bytes outside its view is its own business: take the file as it is.
+  if (!finding && stale_before && model_.exists() && !model_.is_replaced() && modifies_file(op.kind) &&
+      oracle::read_back(path_, &scratch_)) {
+    model_.set_file_bytes(scratch_);
+  }
   // Error paths must release everything and leave the file as it was.
   if (!finding && !record.status.ok() && op.kind == OpKind::kOpen && op.create) {
     const bool exists = load_contents();
     finding = oracle::check_failed_create(op, record.index, model_, exists, scratch_);
     if (!finding) model_.adopt_file(exists, scratch_);
-  } else if (!finding && !record.status.ok() && modifies_file(op.kind)) {
+  } else if (!finding && !stale_before && !record.status.ok() && modifies_file(op.kind)) {
     finding = verify_contents(FindingKind::kNotAtomic, record.index);
   }
   // A success despite an injected fault must be a real one.
-  if (!finding && record.status.ok() && fault_fired && modifies_file(op.kind)) {
+  if (!finding && !stale_before && record.status.ok() && fault_fired && modifies_file(op.kind)) {
     finding = verify_contents(FindingKind::kSwallowedError, record.index);
     if (finding) finding.detail += " after " + record.faults_fired + " was reported as success";
   }

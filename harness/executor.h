@@ -36,6 +36,9 @@ struct StepRecord {
 struct RunOptions {
   uint64_t max_file_size = kMaxProgramFileSize;  // ops beyond it are skipped
   faults::Outside* outside = nullptr;  // performs outside events; null: they are skipped
+  // Outside events inside a library call (after its mmap). Off by default:
+  // the model cannot yet tell every order of the library's own calls apart.
+  bool in_call_events = false;
 };
 
 class Executor {

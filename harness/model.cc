@@ -163,7 +163,7 @@ void Model::apply_outside(const faults::OutsideEvent& e) {
       }
       break;
     case OutsideKind::kPwrite:
-      if (e.offset + e.length > file.size()) file.resize(e.offset + e.length, 0);
+      if (e.length > 0 && e.offset + e.length > file.size()) file.resize(e.offset + e.length, 0);
       fill_pattern(e.seed, e.offset, file.data() + e.offset, e.length);
       break;
     case OutsideKind::kChmod:
@@ -172,6 +172,7 @@ void Model::apply_outside(const faults::OutsideEvent& e) {
     case OutsideKind::kUnlink:
       exists_ = false;
       replaced_.reset();
+      mode_ = 0644;  // a file made at the path later gets the default mode
       break;
     case OutsideKind::kReplace:
       replaced_.emplace(e.length, 0);

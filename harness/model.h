@@ -39,6 +39,8 @@ class Model {
   const std::vector<uint8_t>& bytes() const { return bytes_; }
   // An outside event changed the file's size under the library.
   bool view_stale() const { return lib_size_ != bytes_.size(); }
+  // Another process replaced the file at the path by a new one.
+  bool is_replaced() const { return replaced_.has_value(); }
   // Permission bits of the file at the path.
   uint32_t mode() const { return mode_; }
   // Pages written (by byte offset / kPageSize) and not yet synced.
@@ -63,6 +65,10 @@ class Model {
   // After a failed "open create" the file is whatever the failure left
   // (the oracle checks it is a permitted state): take it as the truth.
   void adopt_file(bool exists, const std::vector<uint8_t>& bytes);
+  // Takes `bytes` as the content of the library's file, keeping the
+  // library's view: after the library acted on a file another process had
+  // changed under it, what it did there is its own business.
+  void set_file_bytes(const std::vector<uint8_t>& bytes) { bytes_.assign(bytes.begin(), bytes.end()); }
   // close() always leaves the instance closed.
   void apply_close();
   // Follows another process's event on the path (call only when it succeeded).

@@ -58,6 +58,10 @@ void OpCommand::checkPreconditions(const State& s) const {
 
 void OpCommand::apply(State& s) const {
   // The model as if no fault fires; the executor keeps the exact one.
+  if (op_.kind == OpKind::kOutside) {
+    if (!op_.after_mmap) s.model.apply_outside(op_.outside);
+    return;
+  }
   const Expectation e = s.model.expect(op_, s.contract);
   if (!e.must_fail) {
     if (op_.kind == OpKind::kReopen && s.model.is_open()) s.model.apply_close();
@@ -114,6 +118,23 @@ rc::Gen<std::shared_ptr<const Command>> gen_command(const State& s) {
     choices.push_back({2, rc::gen::map(gen_fault(), [](faults::FaultSpec f) {
                          return make(Op{.kind = OpKind::kFault, .fault = f});
                        })});
+    // Another process shrinks, regrows, punches or writes the file.
+    choices.push_back({1, rc::gen::map(rc::gen::tuple(rc::gen::inRange<int>(0, 5), gen_size(size, max), rc::gen::arbitrary<bool>()),
+                                       [](const std::tuple<int, uint64_t, bool>& t) {
+                                         static constexpr faults::OutsideKind kinds[] = {
+                                             faults::OutsideKind::kShrink, faults::OutsideKind::kRegrow,
+                                             faults::OutsideKind::kExtend, faults::OutsideKind::kPunchHole,
+                                             faults::OutsideKind::kPwrite};
+                                         Op op{.kind = OpKind::kOutside};
+                                         op.outside.kind = kinds[std::get<0>(t)];
+                                         op.outside.length = std::get<1>(t) % (kMaxIoLength + 1);
+                                         op.outside.offset = op.outside.kind == faults::OutsideKind::kPunchHole ||
+                                                                     op.outside.kind == faults::OutsideKind::kPwrite
+                                                                 ? std::get<1>(t) / 2
+                                                                 : 0;
+                                         op.after_mmap = std::get<2>(t);
+                                         return make(op);
+                                       })});
   }
   // rapidcheck's weightedOneOf takes only an initializer list: pick an index
   // with the weights, then its generator.

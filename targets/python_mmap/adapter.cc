@@ -16,12 +16,12 @@
 //   resize  hi.resize(n - O) while n > O (CPython ftruncates to offset + n);
 //           else lo.resize(n), then hi.close(): lo is the only map from then.
 //   write   slice assignment m[a:b] = bytes; odd and zero lengths use
-//           m.seek(a) + m.write(bytes) instead. A
-//           write that crosses the split is cut in two, the hi part first, so
-//           that a write running past the end fails before anything changed.
+//           m.seek(a) + m.write(bytes) instead. A write that crosses the
+//           split is cut in two, the hi part first, so that a write running
+//           past the end fails before anything changed.
 //   read    slices m[a:b] (short past the end: Python slices clamp); odd
 //           lengths inside one map use m.seek(a) + m.read(n).
-//   sync    m.flush(offset, size) per map, the offset rounded down to a page
+//   sync    m.flush(offset, size) per map, from the page holding `offset`
 //           (the documented requirement; msync rejects anything else with
 //           EINVAL), the range clamped to the map (ValueError otherwise);
 //           length 0 = m.flush() of every map.
@@ -39,9 +39,9 @@
 // around findings already confirmed (docs/findings/python_mmap.md) so that a
 // fuzz run can get past them; unset, the library is driven as above.
 //   resize-zero        resize(0) fails with EINVAL without calling m.resize(0)
-//   resize-not-atomic  as resize-zero, and every other resize closes the
-//                      maps, truncates with file.truncate(n) and maps again
-//                      instead of calling m.resize(n)
+//   resize-not-atomic  as resize-zero, and every other resize maps anew and
+//                      truncates with file.truncate(n) instead of calling
+//                      m.resize(n) (see resize_by_remapping())
 #include <Python.h>
 
 #include <algorithm>

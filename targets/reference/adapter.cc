@@ -3,6 +3,7 @@
 
 #include "harness/subject.h"
 #include "targets/reference/mapped_file.h"
+#include "targets/reference/mutants.h"
 
 #ifndef MAPFUZZ_TARGET_NAME
 #define MAPFUZZ_TARGET_NAME "reference"
@@ -42,6 +43,7 @@ const Target& this_target() {
           .opens_empty_file = true,
           .resizes_to_zero = true,
           .syncs_ranges = true,
+          .survives_outside_truncation = reference::kMutant == reference::Mutant::kClaimsTruncationSafety,
       },
       &make_subject,
   };

@@ -51,6 +51,10 @@ enum class Mutant : int {
   kIgnoredMsyncResult = 11,
   // open() returns mmap's error without closing the fd it opened.
   kFdLeakWhenMmapFails = 12,
+  // The adapter's contract claims the library survives another process
+  // truncating the file, but the library has no guard: the SIGBUS that
+  // follows an outside shrink is a finding, not the documented hazard.
+  kClaimsTruncationSafety = 13,
   kCount
 };
 
@@ -75,6 +79,7 @@ constexpr const char* mutant_name(Mutant m) {
     case Mutant::kNonAtomicResize: return "non_atomic_resize";
     case Mutant::kIgnoredMsyncResult: return "ignored_msync_result";
     case Mutant::kFdLeakWhenMmapFails: return "fd_leak_when_mmap_fails";
+    case Mutant::kClaimsTruncationSafety: return "claims_truncation_safety";
     case Mutant::kCount: break;
   }
   return "unknown";
