@@ -44,7 +44,11 @@ kill -9 $fuzzer; wait $fuzzer 2>/dev/null
 [ -n "$helpers" ] || { cat "$work/log"; fail "no helper process was running"; }
 [ -n "$sandbox" ] || fail "no sandbox directory was made"
 sleep 0.5
-for h in $helpers; do kill -0 "$h" 2>/dev/null && fail "helper $h outlived the killed fuzzer"; done
+for h in $helpers; do
+  # A zombie waiting for init to reap it is dead.
+  state=$(awk '{print $3}' "/proc/$h/stat" 2>/dev/null)
+  [ -n "$state" ] && [ "$state" != Z ] && fail "helper $h outlived the killed fuzzer (state $state)"
+done
 "$bin/mapfuzz-reference" check "$corpus" >/dev/null 2>&1
 [ -e "$sandbox" ] && fail "the killed run's sandbox $sandbox was not reaped"
 rm -rf "$work"
