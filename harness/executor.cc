@@ -155,7 +155,12 @@ Finding Executor::step(const Op& op) {
   }
   fired_in_call_.clear();
   faults::FaultInfo signal;
-  const bool survived = !faults::SignalGuard::installed() || faults::SignalGuard::run(call_library, &signal);
+  bool survived = true;
+  if (faults::SignalGuard::installed()) {
+    survived = faults::SignalGuard::run(call_library, &signal);
+  } else {
+    call_library();
+  }
   if (!survived) return abandon_after_signal(std::move(record), signal);
   unprivileged.reset();
   record.size_after = s.size();
