@@ -83,6 +83,10 @@ Finding Executor::step(const Op& op) {
     record.skipped = contract_.file_is_raw ? "no outside process" : "outside events act on raw files only";
   } else if (op.kind == OpKind::kOutside && op.outside.offset + op.outside.length > contract_.max_size) {
     record.skipped = "beyond the size limit";
+  } else if (op.kind == OpKind::kFault && op.fault.persistent &&
+             (op.fault.err == EINTR || op.fault.err == EAGAIN)) {
+    // Retrying these is right; a persistent one would loop a correct library forever.
+    record.skipped = "a persistent EINTR/EAGAIN never ends a correct retry loop";
   } else if (op.kind == OpKind::kOutside && op.after_mmap && !options_.in_call_events) {
     record.skipped = "in-call events are off (MAPFUZZ_IN_CALL_EVENTS=1 turns them on)";
   }
