@@ -6,6 +6,11 @@
 cd "$SRC/mapfuzz"
 cmake --preset oss-fuzz
 cmake --build --preset oss-fuzz -j"$(nproc)"
+# A plain host build of one command-line tool, to turn text seeds into the
+# fuzzers' binary form (the OSS-Fuzz flags are for the fuzzers only).
+env -u CFLAGS -u CXXFLAGS -u LDFLAGS cmake -S . -B build/host -DMAPFUZZ_TESTS=OFF -DMAPFUZZ_FUZZERS=OFF \
+  -DMAPFUZZ_MUTANTS=OFF -DMAPFUZZ_SANITIZERS= -DCMAKE_BUILD_TYPE=Release
+env -u CFLAGS -u CXXFLAGS -u LDFLAGS cmake --build build/host --target mapfuzz-reference -j"$(nproc)"
 for exe in build/oss-fuzz/targets/fuzz_*; do
   name=$(basename "$exe")
   target=${name#fuzz_}
@@ -15,7 +20,7 @@ for exe in build/oss-fuzz/targets/fuzz_*; do
   if [ -d "corpus/$target" ]; then
     seeds=$(mktemp -d)
     # Seeds are text programs; the fuzzers take the binary form.
-    build/oss-fuzz/targets/encode_corpus "corpus/$target" "$seeds"
+    build/host/targets/mapfuzz-reference encode-dir "corpus/$target" "$seeds"
     (cd "$seeds" && zip -q "$OUT/${name}_seed_corpus.zip" ./*)
     rm -rf "$seeds"
   fi
