@@ -40,6 +40,7 @@
 #include <boost/interprocess/file_mapping.hpp>
 #include <boost/interprocess/mapped_region.hpp>
 
+#include "harness/known_findings.h"
 #include "harness/subject.h"
 
 #ifndef MAPFUZZ_TARGET_NAME
@@ -50,13 +51,6 @@ namespace mapfuzz {
 namespace {
 
 namespace bip = boost::interprocess;
-
-bool avoid(const char* name) {
-  const char* v = std::getenv("MAPFUZZ_AVOID_KNOWN");
-  if (v == nullptr) return false;
-  const std::string list = std::string(",") + v + ",";
-  return list == ",all," || list.find(std::string(",") + name + ",") != std::string::npos;
-}
 
 // The errno for a Boost error code that carries no native error.
 int errno_for(bip::error_code_t code) {
@@ -194,7 +188,7 @@ class BoostInterprocessSubject final : public Subject {
       const uint64_t lo = std::max(offset, r.offset), hi = std::min(end, r.end());
       if (lo >= hi) continue;
       uint64_t at = lo - r.offset;
-      if (avoid("flush-unaligned")) at = at / page * page;
+      if (avoid_known_finding("flush-unaligned")) at = at / page * page;
       errno = 0;
       if (!r.region.flush(at, hi - r.offset - at, /*async=*/false)) {
         // flush returns only a bool: msync's errno if it got that far, else

@@ -43,6 +43,7 @@
 
 #include <boost/iostreams/device/mapped_file.hpp>
 
+#include "harness/known_findings.h"
 #include "harness/subject.h"
 
 #ifndef MAPFUZZ_TARGET_NAME
@@ -53,13 +54,6 @@ namespace mapfuzz {
 namespace {
 
 namespace io = boost::iostreams;
-
-bool avoid(const char* name) {
-  const char* v = std::getenv("MAPFUZZ_AVOID_KNOWN");
-  if (v == nullptr) return false;
-  const std::string list = std::string(",") + v + ",";
-  return list == ",all," || list.find(std::string(",") + name + ",") != std::string::npos;
-}
 
 // The one place where Boost.Iostreams' exceptions become a Status. Its
 // system errors are std::ios_base::failure("<what failed>: <strerror(errno)>")
@@ -138,7 +132,7 @@ class BoostIostreamsSubject final : public Subject {
         split_ = 0;
       }
     }
-    if (!s.ok() && avoid("resize-closes") && (!head_.is_open() || (split_ > 0 && !tail_.is_open()))) {
+    if (!s.ok() && avoid_known_finding("resize-closes") && (!head_.is_open() || (split_ > 0 && !tail_.is_open()))) {
       (void)close_parts();
       struct stat st;
       if (::stat(path_.c_str(), &st) == 0) (void)map(false, static_cast<uint64_t>(st.st_size));
@@ -170,7 +164,7 @@ class BoostIostreamsSubject final : public Subject {
   // mapping (visible to read/pread at once) but nothing makes them durable.
   Status sync(uint64_t, uint64_t) override {
     if (!head_.is_open()) return Status(EBADF, "not open");
-    if (avoid("no-sync")) {
+    if (avoid_known_finding("no-sync")) {
       if (::msync(head_.data(), head_.size(), MS_SYNC) != 0) return Status::from_errno("msync");
       if (split_ > 0 && ::msync(tail_.data(), tail_length(), MS_SYNC) != 0) return Status::from_errno("msync");
     }
@@ -197,7 +191,7 @@ class BoostIostreamsSubject final : public Subject {
     if (split > 0) {
       io::mapped_file_params tail = params(path_);
       tail.offset = static_cast<io::stream_offset>(split);
-      if (avoid("offset-size")) tail.length = size - split;
+      if (avoid_known_finding("offset-size")) tail.length = size - split;
       s = guarded("mapped_file::open", [&] { tail_.open(tail); });
       if (!s.ok()) {
         (void)guarded("mapped_file::close", [&] { head_.close(); });
@@ -216,7 +210,7 @@ class BoostIostreamsSubject final : public Subject {
     return head.ok() ? tail : head;
   }
 
-  uint64_t tail_length() const { return avoid("offset-size") ? tail_length_ : tail_.size(); }
+  uint64_t tail_length() const { return avoid_known_finding("offset-size") ? tail_length_ : tail_.size(); }
 
   bool in_bounds(uint64_t offset, uint64_t length) const {
     const uint64_t n = size();

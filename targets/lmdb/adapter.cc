@@ -57,6 +57,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/known_findings.h"
 #include "harness/subject.h"
 
 #ifndef MAPFUZZ_LMDB_WRITEMAP
@@ -112,13 +113,6 @@ Status from_mdb(int rc, const char* call) {
   return Status(code, intern(std::string(call) + ": " + name));
 }
 
-bool avoid(const char* name) {
-  const char* v = std::getenv("MAPFUZZ_AVOID_KNOWN");
-  if (v == nullptr) return false;
-  const std::string list = std::string(",") + v + ",";
-  return list == ",all," || list.find(std::string(",") + name + ",") != std::string::npos;
-}
-
 uint64_t map_size_for(uint64_t size) {
   const uint64_t mib = 1 << 20;
   return (4 * size + 2 * mib + mib - 1) / mib * mib;
@@ -150,7 +144,7 @@ class LmdbSubject final : public Subject {
       if (Status st = track(mdb_env_set_mapsize(env_, want), "mdb_env_set_mapsize"); !st.ok()) {
         // LMDB unmapped the old map before the call failed and keeps pointers
         // into it: the next txn would crash (docs/findings/lmdb.md).
-        if (avoid("set-mapsize-failure")) fatal_ = true;
+        if (avoid_known_finding("set-mapsize-failure")) fatal_ = true;
         return st;
       }
       map_size_ = want;

@@ -53,6 +53,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/known_findings.h"
 #include "harness/subject.h"
 
 #ifndef MAPFUZZ_TARGET_NAME
@@ -63,13 +64,6 @@ namespace mapfuzz {
 namespace {
 
 constexpr uint64_t kPage = 4096;
-
-bool avoid(const char* name) {
-  const char* v = std::getenv("MAPFUZZ_AVOID_KNOWN");
-  if (v == nullptr) return false;
-  const std::string list = std::string(",") + v + ",";
-  return list == ",all," || list.find(std::string(",") + name + ",") != std::string::npos;
-}
 
 // The interpreter, started once, the GIL released between calls.
 void ensure_python() {
@@ -383,10 +377,10 @@ class PythonMmapSubject final : public Subject {
   }
 
   Status resize_locked(uint64_t n) {
-    if (n == 0 && (avoid("resize-zero") || avoid("resize-not-atomic"))) {
+    if (n == 0 && (avoid_known_finding("resize-zero") || avoid_known_finding("resize-not-atomic"))) {
       return Status(EINVAL, "mmap.resize(0) (avoided)");
     }
-    if (avoid("resize-not-atomic")) return resize_by_remapping(n);
+    if (avoid_known_finding("resize-not-atomic")) return resize_by_remapping(n);
     if (lo_.obj && n <= hi_.offset) {
       // The hi map would be empty: resize the lo map (CPython ftruncates the
       // file to n), then close the hi map; the lo map is the only one now.

@@ -54,6 +54,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/known_findings.h"
 #include "harness/subject.h"
 
 #ifndef MAPFUZZ_TARGET_NAME
@@ -67,13 +68,6 @@ constexpr uint64_t kPage = 4096;
 // Smaller than the largest database (4 MiB of pages plus b-tree overhead), so
 // both the mapped and the pread paths run; larger than most.
 constexpr int64_t kMmapSize = 2 << 20;
-
-bool avoid(const char* name) {
-  const char* v = std::getenv("MAPFUZZ_AVOID_KNOWN");
-  if (v == nullptr) return false;
-  const std::string list = std::string(",") + v + ",";
-  return list == ",all," || list.find(std::string(",") + name + ",") != std::string::npos;
-}
 
 const char* intern(const std::string& s) {
   static std::set<std::string>* names = new std::set<std::string>;
@@ -289,7 +283,7 @@ class SqliteSubject final : public Subject {
     if (create) {
       // Before the first table: freed pages are given back at COMMIT, so a
       // shrinking database is ftruncate()d (and its map shrunk) too.
-      if (!avoid("commit-truncate")) {
+      if (!avoid_known_finding("commit-truncate")) {
         if (int rc = exec("PRAGMA auto_vacuum=FULL"); rc != SQLITE_OK) return from_sqlite(db_, rc, "PRAGMA auto_vacuum");
       }
       if (int rc = exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) return from_sqlite(db_, rc, "create: BEGIN");

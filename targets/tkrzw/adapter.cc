@@ -36,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/known_findings.h"
 #include "harness/subject.h"
 
 #ifndef MAPFUZZ_TARGET_NAME
@@ -46,13 +47,6 @@ namespace mapfuzz {
 namespace {
 
 constexpr uint64_t kMaxOffset = static_cast<uint64_t>(INT64_MAX);
-
-bool avoid(const char* name) {
-  const char* v = std::getenv("MAPFUZZ_AVOID_KNOWN");
-  if (v == nullptr) return false;
-  const std::string list = std::string(",") + v + ",";
-  return list == ",all," || list.find(std::string(",") + name + ",") != std::string::npos;
-}
 
 // tkrzw's own text for each errno it knows (GetErrnoStatus gives "<call>:
 // <text>", or "<call>: unknown error: <n>"), computed from the library.
@@ -137,7 +131,7 @@ class TkrzwSubject final : public Subject {
     if (new_size > kMaxOffset) return Status(EFBIG, "size");
     const uint64_t old_size = size();
     Status s = from_tkrzw(file_.Truncate(static_cast<int64_t>(new_size)), "Truncate");
-    if (s.ok() && new_size < old_size && avoid("stale-tail")) {
+    if (s.ok() && new_size < old_size && avoid_known_finding("stale-tail")) {
       // Zero what is left of the cut bytes inside the new mapping (Truncate
       // maps max(size, page, initial allocation) bytes, page-aligned), which
       // needs no system call, then put the logical size back without one.
