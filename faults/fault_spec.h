@@ -8,10 +8,12 @@
 namespace mapfuzz::faults {
 
 // The interposed calls, grouped by what they do. `64` variants and the
-// fortified `__open_2` count as the call they alias.
+// fortified `__open_2` count as the call they alias; truncate and the
+// vectored writes as the fd call they resemble. The binary corpus encodes
+// these numbers: append new ones before kCount, never reorder.
 enum class Call : uint8_t {
   kOpen,       // open, open64, openat, openat64, __open_2, __open64_2, creat
-  kFtruncate,  // ftruncate, ftruncate64
+  kFtruncate,  // ftruncate, ftruncate64, truncate, truncate64 (of a sandbox path)
   kFallocate,  // fallocate, fallocate64, posix_fallocate, posix_fallocate64
   kMmap,       // mmap, mmap64
   kMunmap,
@@ -19,7 +21,7 @@ enum class Call : uint8_t {
   kMsync,
   kMadvise,
   kFsync,  // fsync, fdatasync
-  kWrite,  // write, pwrite, pwrite64
+  kWrite,  // write, pwrite, pwrite64, writev, pwritev, pwritev64, pwritev2, pwritev64v2
   kClose,
   kCount
 };

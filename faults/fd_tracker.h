@@ -1,4 +1,4 @@
-// The set of open sandbox fds, for interpose.cc only: a fixed bitset that
+// The set of open sandbox fds, for the interpose*.cc files only: a bitset that
 // every interposed fd call reads without a lock.
 #pragma once
 

@@ -1,6 +1,8 @@
-// Forwarding to the definitions mapfuzz's overrides hide, for interpose.cc
-// only. Each is looked up once: ASan's interceptor where ASan is linked in
-// and intercepts the call (mmap, write, pwrite in clang 14: its checks stay),
+// Forwarding to the definitions mapfuzz's overrides hide, for the
+// interpose*.cc files only. Each is looked up once: ASan's interceptor where
+// ASan is linked in and intercepts the call (mmap, write, pwrite, writev,
+// pwritev in clang 14: its checks stay; it has none for dup*, fcntl,
+// truncate or pwritev2),
 // else the next definition after the executable (libc's) via
 // dlsym(RTLD_NEXT). dlsym may allocate and so re-enter an override; a
 // lookup nested in another on the same thread gets the raw system call
@@ -15,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -26,6 +29,8 @@ extern "C" {
 [[gnu::weak]] void* __interceptor_mmap(void*, size_t, int, int, int, off_t) noexcept;
 [[gnu::weak]] ssize_t __interceptor_write(int, const void*, size_t) noexcept;
 [[gnu::weak]] ssize_t __interceptor_pwrite(int, const void*, size_t, off_t) noexcept;
+[[gnu::weak]] ssize_t __interceptor_writev(int, const iovec*, int) noexcept;
+[[gnu::weak]] ssize_t __interceptor_pwritev(int, const iovec*, int, off_t) noexcept;
 }
 
 namespace mapfuzz::faults::detail {
@@ -88,6 +93,13 @@ inline void* raw_mremap(void* a, size_t old_n, size_t new_n, int fl, ...) noexce
   va_end(ap);
   return reinterpret_cast<void*>(syscall(SYS_mremap, a, old_n, new_n, fl, to));
 }
+inline int raw_fcntl(int fd, int cmd, ...) noexcept {
+  va_list ap;
+  va_start(ap, cmd);
+  void* arg = va_arg(ap, void*);  // as glibc does: every argument fits a pointer
+  va_end(ap);
+  return static_cast<int>(syscall(SYS_fcntl, fd, cmd, arg));
+}
 
 using Fd = int;
 inline constinit NextFn<int (*)(const char*, int, ...) noexcept> n_open{"open", raw_open};
@@ -125,6 +137,25 @@ inline constinit NextFn<ssize_t (*)(Fd, const void*, size_t) noexcept> n_write{
     "write", [](Fd fd, const void* b, size_t n) noexcept { return syscall(SYS_write, fd, b, n); }};
 inline constinit NextFn<ssize_t (*)(Fd, const void*, size_t, off_t) noexcept> n_pwrite{
     "pwrite", [](Fd fd, const void* b, size_t n, off_t off) noexcept { return syscall(SYS_pwrite64, fd, b, n, off); }};
+inline constinit NextFn<int (*)(const char*, off_t) noexcept> n_truncate{
+    "truncate", [](const char* p, off_t n) noexcept { return static_cast<int>(syscall(SYS_truncate, p, n)); }};
+inline constinit NextFn<int (*)(Fd) noexcept> n_dup{
+    "dup", [](Fd fd) noexcept { return static_cast<int>(syscall(SYS_dup, fd)); }};
+inline constinit NextFn<int (*)(Fd, Fd) noexcept> n_dup2{
+    "dup2", [](Fd fd, Fd to) noexcept { return static_cast<int>(syscall(SYS_dup2, fd, to)); }};
+inline constinit NextFn<int (*)(Fd, Fd, int) noexcept> n_dup3{
+    "dup3", [](Fd fd, Fd to, int fl) noexcept { return static_cast<int>(syscall(SYS_dup3, fd, to, fl)); }};
+inline constinit NextFn<int (*)(Fd, int, ...) noexcept> n_fcntl{"fcntl", raw_fcntl};
+// The kernel's pwritev takes the offset as (low, high) halves; on LP64 the
+// low one holds all of it.
+inline constinit NextFn<ssize_t (*)(Fd, const iovec*, int) noexcept> n_writev{
+    "writev", [](Fd fd, const iovec* v, int n) noexcept { return syscall(SYS_writev, fd, v, n); }};
+inline constinit NextFn<ssize_t (*)(Fd, const iovec*, int, off_t) noexcept> n_pwritev{
+    "pwritev", [](Fd fd, const iovec* v, int n, off_t off) noexcept { return syscall(SYS_pwritev, fd, v, n, off, 0); }};
+inline constinit NextFn<ssize_t (*)(Fd, const iovec*, int, off_t, int) noexcept> n_pwritev2{
+    "pwritev2", [](Fd fd, const iovec* v, int n, off_t off, int fl) noexcept {
+      return syscall(SYS_pwritev2, fd, v, n, off, 0, fl);
+    }};
 
 // --- The forwarders the overrides call.
 
@@ -152,6 +183,20 @@ inline int fwd_fdatasync(int fd) noexcept { return n_fdatasync.get()(fd); }
 inline ssize_t fwd_write(int fd, const void* b, size_t n) noexcept { return n_write.get(__interceptor_write)(fd, b, n); }
 inline ssize_t fwd_pwrite(int fd, const void* b, size_t n, off_t off) noexcept {
   return n_pwrite.get(__interceptor_pwrite)(fd, b, n, off);
+}
+inline int fwd_truncate(const char* p, off_t n) noexcept { return n_truncate.get()(p, n); }
+inline int fwd_dup(int fd) noexcept { return n_dup.get()(fd); }
+inline int fwd_dup2(int fd, int to) noexcept { return n_dup2.get()(fd, to); }
+inline int fwd_dup3(int fd, int to, int fl) noexcept { return n_dup3.get()(fd, to, fl); }
+inline int fwd_fcntl(int fd, int cmd, void* arg) noexcept { return n_fcntl.get()(fd, cmd, arg); }
+inline ssize_t fwd_writev(int fd, const iovec* v, int n) noexcept {
+  return n_writev.get(__interceptor_writev)(fd, v, n);
+}
+inline ssize_t fwd_pwritev(int fd, const iovec* v, int n, off_t off) noexcept {
+  return n_pwritev.get(__interceptor_pwritev)(fd, v, n, off);
+}
+inline ssize_t fwd_pwritev2(int fd, const iovec* v, int n, off_t off, int fl) noexcept {
+  return n_pwritev2.get()(fd, v, n, off, fl);
 }
 
 }  // namespace mapfuzz::faults::detail

@@ -1,6 +1,6 @@
-// The interposer's shared state, for interpose.cc only: whether a sandbox
-// is active, the tracked fds and mappings, the armed faults, the call log
-// and counters, and the lock around them. Everything is trivially
+// The interposer's shared state, for the interpose*.cc files only: whether
+// a sandbox is active, the tracked fds and mappings, the armed faults, the
+// call log and counters, and the lock around them. Everything is trivially
 // destructible or heap-allocated once and never freed, because interposed
 // calls may run during static destruction (atexit handlers, other threads).
 #pragma once
@@ -65,6 +65,12 @@ inline constinit void* g_after_mmap_arg = nullptr;
 // handler, ASan) then forward untouched instead of deadlocking on g_lock.
 inline thread_local bool t_in_hook = false;
 
+// Set while a faults::Bypass lives on this thread: its calls are the
+// oracle's, not the program's, so they are not faulted, counted or logged.
+// They are still tracked: an fd or mapping they leave open is a leak, and
+// one they close must not stay tracked (its number gets reused).
+inline thread_local bool t_bypass = false;
+
 class HookScope {
  public:
   HookScope() : entered_(!t_in_hook) { t_in_hook = true; }
@@ -98,9 +104,15 @@ inline CallRecord record(Call call, int fd) {
   return r;
 }
 
+// Appends rec to the call log, unless bypassed.
+inline void append_log(const Locked& t, const CallRecord& rec) {
+  if (!t_bypass) t->log.push_back(rec);
+}
+
 // Counts a sandbox call of rec.call; if an armed fault fires, logs rec as
-// injected and returns the errno to fail with (0: none fires).
+// injected and returns the errno to fail with (0: none fires, or bypassed).
 inline int take_fault(const Locked& t, CallRecord& rec) {
+  if (t_bypass) return 0;
   ++t->counts[static_cast<size_t>(rec.call)];
   int err = 0;
   for (ArmedFault& f : t->faults) {
@@ -122,6 +134,7 @@ inline int take_fault(const Locked& t, CallRecord& rec) {
 inline int take_fault(CallRecord& rec) { return take_fault(Locked{}, rec); }
 
 inline void log_result(CallRecord& rec, bool failed, int err) {
+  if (t_bypass) return;
   rec.result_errno = failed ? err : 0;
   Locked{}->log.push_back(rec);
 }

@@ -2,8 +2,11 @@
 //
 // Layout: forward.h reaches the hidden definitions (ASan's interceptor or
 // libc's), hook_state.h holds the sandbox state, fault matching and log,
-// mapping_hooks.h the slow paths of the range calls; this file has the fd
-// and open slow paths, the control functions and the extern "C" overrides.
+// fd_hooks.h the slow paths of the fd and path calls, mapping_hooks.h those
+// of the range calls; this file has the control functions and the
+// overrides of the calls in fault_spec.h's Call list. The overrides that
+// copy fds are in interpose_dup.cc, the vectored writes in
+// interpose_writev.cc.
 // Unarmed, an override is one load of g_active and the forward. Active,
 // calls on sandbox files (a path check for open, a lock-free fd bitset for
 // fd calls, the mapping table for range calls) are counted, matched against
@@ -16,9 +19,10 @@
 //  - posix_fallocate returns the error number and leaves errno alone.
 // A fault armed with err 0 fails with EIO; nth 0 counts as 1.
 //
-// Not seen: glibc's internal calls (fopen, fwrite, std::ofstream), fds made
-// by dup/fcntl(F_DUPFD), sandbox fds >= FdTracker::kMaxFd, and paths that
-// reach the sandbox through a symlink outside it.
+// Not seen: glibc's internal calls (fopen, fwrite, std::ofstream), glibc's
+// __dup2/__fcntl aliases, fds closed by close_range/closefrom (they stay
+// tracked), sandbox fds >= FdTracker::kMaxFd, and paths that reach the
+// sandbox through a symlink outside it.
 #undef _FILE_OFFSET_BITS  // must not redirect open to open64 etc.
 #undef _FORTIFY_SOURCE    // must not define open/... as inline wrappers
 
@@ -32,6 +36,7 @@
 
 #include <vector>
 
+#include "faults/fd_hooks.h"
 #include "faults/forward.h"
 #include "faults/hook_state.h"
 #include "faults/mapping_hooks.h"
@@ -43,94 +48,6 @@ int __open64_2(const char* path, int flags);
 
 namespace mapfuzz::faults {
 namespace detail {
-
-// file_offset for fd_call: the fd's current position (write).
-constexpr uint64_t kAtPosition = ~uint64_t{0};
-
-// A sandbox call on `fd` returning -1 with errno on failure. `real()` makes
-// the call. Out of line and given its closure by value, so the overrides'
-// unarmed paths compile to a load, a test and a tail call.
-template <typename Real>
-[[gnu::noinline]] auto fd_call(Call call, int fd, uint64_t length, uint64_t file_offset, Real real)
-    -> decltype(real()) {
-  HookScope hook;
-  if (!hook) return real();
-  CallRecord rec = record(call, fd);
-  rec.length = length;
-  rec.file_offset = file_offset;
-  if (file_offset == kAtPosition) {  // where a failed write would have gone
-    const off_t pos = lseek(fd, 0, SEEK_CUR);
-    rec.file_offset = pos < 0 ? 0 : static_cast<uint64_t>(pos);
-  }
-  if (const int err = take_fault(rec)) {
-    errno = err;
-    return -1;
-  }
-  const auto r = real();
-  const int saved = errno;
-  if (file_offset == kAtPosition && r > 0) {  // where it went: differs under O_APPEND
-    const off_t end = lseek(fd, 0, SEEK_CUR);
-    if (end >= r) rec.file_offset = static_cast<uint64_t>(end - r);
-  }
-  log_result(rec, r < 0, saved);
-  errno = saved;
-  return r;
-}
-
-// open and its variants while active: a sandbox call iff `path` is in the
-// sandbox; the fd it returns is tracked.
-template <typename Real>
-[[gnu::noinline]] int open_call(int dirfd, const char* path, int flags, Real real) {
-  HookScope hook;
-  if (!hook || !g_sandbox.contains(dirfd, path)) return real();
-  CallRecord rec = record(Call::kOpen, -1);
-  rec.flags = flags;
-  if (const int err = take_fault(rec)) {
-    errno = err;
-    return -1;
-  }
-  const int fd = real();
-  const int saved = errno;
-  if (fd >= 0) {
-    g_fds.insert(fd);
-    rec.fd = fd;
-  }
-  log_result(rec, fd < 0, saved);
-  errno = saved;
-  return fd;
-}
-
-// close of a sandbox fd. The real close runs even when a fault fires:
-// Linux releases the fd whatever close returns.
-[[gnu::noinline]] int close_call(int fd) {
-  g_fds.erase(fd);  // before the real close: the number may be reused at once
-  HookScope hook;
-  if (!hook) return fwd_close(fd);
-  CallRecord rec = record(Call::kClose, fd);
-  const int err = take_fault(rec);
-  const int r = fwd_close(fd);
-  const int saved = errno;
-  if (err != 0) {
-    errno = err;
-    return -1;
-  }
-  log_result(rec, r < 0, saved);
-  errno = saved;
-  return r;
-}
-
-// posix_fallocate of a sandbox fd: returns the error number, errno untouched.
-[[gnu::noinline]] int posix_fallocate_call(int fd, off_t offset, off_t len) {
-  HookScope hook;
-  if (!hook) return fwd_posix_fallocate(fd, offset, len);
-  CallRecord rec = record(Call::kFallocate, fd);
-  rec.length = static_cast<uint64_t>(len);
-  rec.file_offset = static_cast<uint64_t>(offset);
-  if (const int err = take_fault(rec)) return err;
-  const int r = fwd_posix_fallocate(fd, offset, len);
-  log_result(rec, r != 0, r);
-  return r;
-}
 
 Tables& tables() {
   if (g_tables == nullptr) g_tables = new Tables;  // never freed: see hook_state.h
@@ -236,9 +153,10 @@ void release_sandbox_resources() {
   g_fds.clear();
 }
 
-Bypass::Bypass() : entered_(!detail::t_in_hook) { detail::t_in_hook = true; }
+// Not t_in_hook: the overrides must still run their tracking paths.
+Bypass::Bypass() : entered_(!detail::t_bypass) { detail::t_bypass = true; }
 Bypass::~Bypass() {
-  if (entered_) detail::t_in_hook = false;
+  if (entered_) detail::t_bypass = false;
 }
 long real_pread(int fd, void* buf, size_t count, int64_t offset) { return ::pread(fd, buf, count, offset); }
 int real_ftruncate(int fd, int64_t length) { return fwd_ftruncate(fd, length); }
@@ -301,6 +219,12 @@ int ftruncate(int fd, off_t length) noexcept {
   return mf::fd_call(Call::kFtruncate, fd, length, 0, [=] { return mf::fwd_ftruncate(fd, length); });
 }
 int ftruncate64(int fd, off_t length) noexcept { return ftruncate(fd, length); }
+
+int truncate(const char* path, off_t length) noexcept {
+  if (!mf::is_active()) [[likely]] return mf::fwd_truncate(path, length);
+  return mf::truncate_call(path, length);
+}
+int truncate64(const char* path, off_t length) noexcept { return truncate(path, length); }
 
 int fallocate(int fd, int mode, off_t offset, off_t len) {
   if (!mf::tracked_fd(fd)) [[likely]] return mf::fwd_fallocate(fd, mode, offset, len);

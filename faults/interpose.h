@@ -10,6 +10,17 @@
 // fuzzer's corpus, artifacts, logs, the harness's own files) are forwarded
 // untouched, always.
 //
+// Besides the calls named in fault_spec.h's Call list:
+//  - dup, dup2, dup3 and fcntl(F_DUPFD, F_DUPFD_CLOEXEC) of a sandbox fd
+//    make a sandbox fd; dup2/dup3 onto a sandbox fd's number close it (no
+//    close call is logged or faulted for that). Copies are not logged.
+//  - truncate(path) and truncate64 of a sandbox path count as ftruncate
+//    (Call::kFtruncate, fd -1): one fault schedule covers both ways of
+//    resizing, and the binary corpus's Call numbering stays as it is.
+//  - writev, pwritev, pwritev2 and their 64 names count as write
+//    (Call::kWrite, length the sum of the buffers); an injected fault fails
+//    the whole call (-1 with the errno), never a short write.
+//
 // Not thread-safe against concurrent control calls; the interposed calls
 // themselves take a lock while a sandbox is active.
 #pragma once
@@ -25,7 +36,7 @@ namespace mapfuzz::faults {
 // One interposed call on a sandbox file.
 struct CallRecord {
   Call call;
-  int fd;              // -1 where the call takes no fd (munmap, msync, ...)
+  int fd;              // -1 where the call takes no fd (munmap, msync, truncate, ...)
   uint64_t addr;       // mmap result / munmap,msync,madvise,mremap address; 0 otherwise
   uint64_t length;     // bytes (mmap/msync/munmap/...), new size (ftruncate), len (fallocate/write)
   uint64_t file_offset;  // file offset the call covers (mmap offset, msync/munmap mapped offset, write offset, fallocate offset)
@@ -74,9 +85,12 @@ void clear_after_mmap();
 // what an abandoned library instance (after a SIGBUS) still held.
 void release_sandbox_resources();
 
-// While a Bypass lives, this thread's interposed calls are forwarded
-// untouched: not tracked, logged or faulted. For the oracle's own reads
-// through a fresh instance of the library under test.
+// While a Bypass lives, this thread's interposed calls are not faulted,
+// logged or counted (call_count), and do not trigger call_after_next_mmap.
+// They are still tracked: fds and mappings they open count as open until
+// closed (so one left open is a leak), and ones they close stop counting.
+// For the oracle's own reads through an instance of the library under
+// test. Nests; not thread-safe to share (it is per thread).
 class Bypass {
  public:
   Bypass();

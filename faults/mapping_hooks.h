@@ -40,7 +40,7 @@ inline void* mmap_locked(void* addr, size_t len, int prot, int flags, int fd, of
   if (sandbox) {
     rec.addr = r == MAP_FAILED ? 0 : addr_of(r);
     rec.result_errno = r == MAP_FAILED ? saved : 0;
-    t->log.push_back(rec);
+    append_log(t, rec);
   }
   errno = saved;
   return r;
@@ -55,9 +55,10 @@ inline void* mmap_locked(void* addr, size_t len, int prot, int flags, int fd, of
   HookScope hook;
   if (!hook) return fwd_mmap(addr, len, prot, flags, fd, off);
   void* r = mmap_locked(addr, len, prot, flags, fd, off, sandbox, fixed);
-  if (sandbox && r != MAP_FAILED) {
+  if (sandbox && r != MAP_FAILED && !t_bypass) {
     // The one-shot "right after the library's mmap returns" hook, outside
-    // the lock; its own calls pass through untouched (HookScope).
+    // the lock; its own calls pass through untouched (HookScope). It waits
+    // for the program's mmap: a bypassed one is the oracle's.
     AfterMmapHook fn = g_after_mmap.exchange(nullptr);
     if (fn) {
       const int saved = errno;
@@ -92,7 +93,7 @@ inline bool ranges_tracked() { return is_active() && g_ranges.load(std::memory_o
     sync_ranges(t);
   }
   rec.result_errno = r == 0 ? 0 : saved;
-  t->log.push_back(rec);
+  append_log(t, rec);
   errno = saved;
   return r;
 }
@@ -126,7 +127,7 @@ inline bool ranges_tracked() { return is_active() && g_ranges.load(std::memory_o
     sync_ranges(t);
   }
   rec.result_errno = r == MAP_FAILED ? saved : 0;
-  t->log.push_back(rec);
+  append_log(t, rec);
   errno = saved;
   return r;
 }
@@ -136,7 +137,7 @@ inline bool ranges_tracked() { return is_active() && g_ranges.load(std::memory_o
 template <typename Real>
 [[gnu::noinline]] int range_call(Call call, void* addr, size_t len, int flags, Real real) {
   HookScope hook;
-  if (!hook) return real();
+  if (!hook || t_bypass) return real();  // nothing to track
   const uint64_t a = addr_of(addr);
   CallRecord rec = record(call, -1);
   {

@@ -314,6 +314,48 @@ BOOST_AUTO_TEST_CASE(real_functions_bypass_tracking_and_faults) {
   BOOST_TEST(open_sandbox_fds() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(truncate_of_a_sandbox_path_counts_as_ftruncate) {
+  const int fd = open(in("f").c_str(), O_RDWR | O_CREAT, 0600);
+  BOOST_TEST_REQUIRE(fd >= 0);
+  arm({Call::kFtruncate, 2, EFBIG, false});
+  BOOST_TEST(ftruncate(fd, 10) == 0);
+  errno = 0;
+  BOOST_TEST(truncate(in("f").c_str(), 100) == -1);  // the 2nd ftruncate-like call
+  BOOST_TEST(errno == EFBIG);
+  BOOST_TEST(size_of(fd) == 10);  // the real call did not run
+  BOOST_TEST(truncate64(in("f").c_str(), 200) == 0);
+  BOOST_TEST(size_of(fd) == 200);
+  close(fd);
+  const auto t = records_of(Call::kFtruncate);
+  BOOST_TEST_REQUIRE(t.size() == 3u);
+  BOOST_TEST((t[1].fd == -1 && t[1].length == 100u && t[1].injected && t[1].result_errno == EFBIG));
+  BOOST_TEST((t[2].fd == -1 && t[2].length == 200u && !t[2].injected));
+  arm({Call::kFtruncate, 1, EPERM, true});  // relative paths resolve against the cwd
+  char cwd[4096];
+  BOOST_TEST_REQUIRE(getcwd(cwd, sizeof cwd) != nullptr);
+  BOOST_TEST_REQUIRE(chdir(dir.c_str()) == 0);
+  errno = 0;
+  const int r = truncate("f", 0);
+  const int e = errno;
+  BOOST_TEST_REQUIRE(chdir(cwd) == 0);
+  BOOST_TEST(r == -1);
+  BOOST_TEST(e == EPERM);
+}
+
+BOOST_AUTO_TEST_CASE(truncate_of_an_outside_path_is_never_touched) {
+  arm({Call::kFtruncate, 1, EIO, true});
+  const int o = open(out("o").c_str(), O_RDWR | O_CREAT, 0600);
+  BOOST_TEST_REQUIRE(o >= 0);
+  BOOST_TEST(truncate(out("o").c_str(), 50) == 0);
+  BOOST_TEST(truncate64(out("o").c_str(), 60) == 0);
+  BOOST_TEST(truncate((dir + "-sibling").c_str(), 1) == -1);  // ENOENT, shares a prefix
+  BOOST_TEST(errno == ENOENT);
+  BOOST_TEST(size_of(o) == 60);
+  BOOST_TEST(call_log().empty());
+  BOOST_TEST(call_count(Call::kFtruncate) == 0u);
+  close(o);
+}
+
 BOOST_AUTO_TEST_CASE(activate_resets_log_counts_faults_and_tracking) {
   const int fd = open(in("f").c_str(), O_RDWR | O_CREAT, 0600);
   arm({Call::kWrite, 1, EIO, true});
