@@ -185,6 +185,13 @@ FileSizeLimit::FileSizeLimit(uint64_t max_bytes) {
   }
 }
 
+void FileSizeLimit::lift_now() {
+  struct rlimit limit;
+  if (::getrlimit(RLIMIT_FSIZE, &limit) != 0 || limit.rlim_cur == limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  ::setrlimit(RLIMIT_FSIZE, &limit);
+}
+
 FileSizeLimit::~FileSizeLimit() {
   if (error_ != 0) return;
   ::setrlimit(RLIMIT_FSIZE, &old_limit_);

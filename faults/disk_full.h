@@ -94,6 +94,9 @@ class FileSizeLimit {
   // Returns true iff the limit is in effect; else error() is the errno.
   bool ok() const { return error_ == 0; }
   int error() const { return error_; }
+  // Raises the soft limit to the hard one at once, whatever object set it:
+  // for a crash handler about to write its reports. Async-signal-safe.
+  static void lift_now();
 
  private:
   struct rlimit old_limit_ {};

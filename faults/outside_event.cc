@@ -5,7 +5,7 @@
 namespace mapfuzz::faults {
 namespace {
 
-constexpr const char* kNames[] = {"shrink", "regrow", "extend", "punch", "pwrite", "chmod", "unlink", "replace"};
+constexpr const char* kNames[] = {"shrink", "regrow", "extend", "punch", "pwrite", "chmod", "unlink", "replace", "diskfull", "sizelimit"};
 static_assert(sizeof kNames / sizeof kNames[0] == static_cast<size_t>(OutsideKind::kCount));
 
 }  // namespace

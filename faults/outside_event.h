@@ -16,16 +16,25 @@ enum class OutsideKind : uint8_t {
   kChmod,      // chmod to `mode`
   kUnlink,     // unlink the path (the library's fd and mapping live on)
   kReplace,    // a new file of `length` zero bytes renamed over the path
+  // Conditions of the disk rather than acts on the file; the harness, not
+  // the outside process, brings them about (harness/disk_conditions.h).
+  kDiskFull,   // the sandbox filesystem keeps only `length` bytes free from now on
+  kSizeLimit,  // RLIMIT_FSIZE of `length` bytes for the rest of the run (real EFBIG)
   kCount
 };
 
 struct OutsideEvent {
   OutsideKind kind = OutsideKind::kShrink;
   uint64_t offset = 0;  // kPunchHole, kPwrite
-  uint64_t length = 0;  // the new size (kShrink, kRegrow, kExtend, kReplace), or the range length
+  uint64_t length = 0;  // the new size (kShrink, kRegrow, kExtend, kReplace), the range length, or the limit
   uint8_t seed = 0;     // kPwrite
   uint32_t mode = 0;    // kChmod
 };
+
+// kDiskFull and kSizeLimit: set by the harness, not performed on the file.
+inline bool is_disk_condition(OutsideKind kind) {
+  return kind == OutsideKind::kDiskFull || kind == OutsideKind::kSizeLimit;
+}
 
 // "shrink", "regrow", ...; parse returns false for an unknown name.
 const char* outside_kind_name(OutsideKind kind);

@@ -114,7 +114,7 @@ std::unique_ptr<OutsideProcess> OutsideProcess::start(const std::string& sandbox
   p->pid_ = pid;
   p->alive_ = true;
   p->channel_->path[0] = '\0';  // the handshake: the helper answers without acting
-  const uint32_t seq = ++p->seq_;
+  const uint32_t seq = 1;
   p->channel_->request.store(seq, std::memory_order_release);
   futex(&p->channel_->request, FUTEX_WAKE, 1);
   if (!p->await_reply(seq)) {
@@ -156,7 +156,10 @@ int OutsideProcess::apply(const std::string& path, const OutsideEvent& event) {
   std::memcpy(channel_->path, path.c_str(), path.size() + 1);
   channel_->event = event;
   channel_->cpu = options_.follow_cpu ? ::sched_getcpu() : -1;
-  const uint32_t seq = ++seq_;
+  // The number comes from the shared channel, not from this object: a child
+  // forked from the owner (the property tests' fork per sequence) starts with
+  // a copy of the object, and a reused number would read as already served.
+  const uint32_t seq = channel_->request.load(std::memory_order_relaxed) + 1;
   channel_->request.store(seq, std::memory_order_release);
   futex(&channel_->request, FUTEX_WAKE, 1);
   if (!await_reply(seq)) return ECHILD;

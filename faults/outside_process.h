@@ -99,7 +99,6 @@ class OutsideProcess final : public Outside {
   Channel* channel_ = nullptr;
   pid_t pid_ = -1;
   bool alive_ = false;
-  uint32_t seq_ = 0;
   std::string dir_;
 };
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -40,5 +41,13 @@ inline int unlink(const char* path) { return static_cast<int>(::syscall(SYS_unli
 inline int rename(const char* from, const char* to) {
   return static_cast<int>(::syscall(SYS_renameat, AT_FDCWD, from, AT_FDCWD, to));
 }
+
+inline int64_t lseek(int fd, int64_t offset, int whence) { return ::syscall(SYS_lseek, fd, offset, whence); }
+// Returns MAP_FAILED on failure. The interposer and ASan never see it.
+inline void* mmap(void* addr, size_t length, int prot, int flags, int fd, uint64_t offset) {
+  const long r = ::syscall(SYS_mmap, addr, length, prot, flags, fd, offset);
+  return r < 0 && r > -4096 ? MAP_FAILED : reinterpret_cast<void*>(r);
+}
+inline int munmap(void* addr, size_t length) { return static_cast<int>(::syscall(SYS_munmap, addr, length)); }
 
 }  // namespace mapfuzz::faults::sys

@@ -130,7 +130,7 @@ int replay(const std::vector<std::string>& args) {
       return finding_exit_code(finding.kind);
     }
     if (!quiet) {
-      std::printf("== no finding%s\n", ex.ended_by_hazard() ? " (the run ended on a documented hazard: SIGBUS after outside truncation)" : "");
+      std::printf("== no finding%s\n", ex.ended_by_hazard() ? " (the run ended on a documented hazard: SIGBUS after an outside truncation or on a full disk)" : "");
     }
   }
   return 0;

@@ -30,6 +30,11 @@ struct Contract {
   // The library claims to survive another process truncating the file under
   // a live mapping (no SIGBUS reaches the caller).
   bool survives_outside_truncation = false;
+  // The library allocates the blocks of the file when it grows it
+  // (posix_fallocate, or writing them), so a full disk shows up as ENOSPC
+  // from its resize or write, never as SIGBUS when the memory is first
+  // touched. If false, that SIGBUS is the documented hazard (counted).
+  bool allocates_on_growth = true;
   // Largest file size the library supports; 0 means "the harness limit".
   uint64_t max_size = 0;
   // The file on disk holds exactly the bytes written (a mapped file). False

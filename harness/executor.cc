@@ -12,6 +12,7 @@
 #include "faults/interpose.h"
 #include "faults/privileges.h"
 #include "faults/signal_guard.h"
+#include "harness/abandoned_memory.h"
 #include "harness/oracle.h"
 
 namespace mapfuzz {
@@ -62,6 +63,7 @@ void Executor::begin() {
   trace_.clear();
   abandoned_ = pending_armed_ = false;
   last_cut_.clear();
+  if (options_.disk) options_.disk->reset();
   stuck_mappings_ = 0;
   faults::activate(sandbox_dir_.c_str());
   subject_ = target_.make();
@@ -75,20 +77,18 @@ Finding Executor::step(const Op& op) {
   record.model_size_before = model_.size();
   record.expected = model_.expect(op, contract_);
 
-  if (!model_.applicable(op)) {
+  if (abandoned_) {
+    record.skipped = "the library was abandoned after a signal";
+  } else if (!model_.applicable(op)) {
     record.skipped = "not applicable in this state";
   } else if (record.expected.size_after > contract_.max_size) {
     record.skipped = "beyond the size limit";
-  } else if (op.kind == OpKind::kOutside && (!contract_.file_is_raw || !options_.outside)) {
-    record.skipped = contract_.file_is_raw ? "no outside process" : "outside events act on raw files only";
-  } else if (op.kind == OpKind::kOutside && op.outside.offset + op.outside.length > contract_.max_size) {
-    record.skipped = "beyond the size limit";
+  } else if (op.kind == OpKind::kOutside) {
+    record.skipped = outside_skip_reason(op);
   } else if (op.kind == OpKind::kFault && op.fault.persistent &&
              (op.fault.err == EINTR || op.fault.err == EAGAIN)) {
     // Retrying these is right; a persistent one would loop a correct library forever.
     record.skipped = "a persistent EINTR/EAGAIN never ends a correct retry loop";
-  } else if (op.kind == OpKind::kOutside && op.after_mmap && !options_.in_call_events) {
-    record.skipped = "in-call events are off (MAPFUZZ_IN_CALL_EVENTS=1 turns them on)";
   }
   if (record.skipped) {
     trace_.push_back(record);
@@ -96,12 +96,17 @@ Finding Executor::step(const Op& op) {
     return {};
   }
 
+  // Bytes the library wrote past the end of a shrunk file, in its last
+  // page, may reappear if this call grows the file: read them first.
+  const bool may_reveal = model_.tail_may_hold_writes() && model_.exists() && !model_.is_replaced() &&
+                          (op.kind == OpKind::kResize || op.kind == OpKind::kWrite);
+  const uint64_t file_size_before = model_.bytes().size();
+  const std::vector<uint8_t> tail = may_reveal ? oracle::read_eof_tail(path_) : std::vector<uint8_t>();
+
   faults::set_tag(record.index);
   const size_t first_call = faults::call_log().size();
   Subject& s = *subject_;
-  const bool hook_armed = pending_armed_;
-  const bool stale_before = model_.view_stale() || hook_armed;
-  const Model before = hook_armed ? model_ : Model();
+  const bool stale_before = model_.view_stale();
   auto call_library = [&] {
   switch (op.kind) {
     case OpKind::kOpen:
@@ -161,7 +166,9 @@ Finding Executor::step(const Op& op) {
   faults::FaultInfo signal;
   bool survived = true;
   if (faults::SignalGuard::installed()) {
+    abandoned_memory::begin_call();
     survived = faults::SignalGuard::run(call_library, &signal);
+    if (survived) abandoned_memory::end_call();
   } else {
     call_library();
   }
@@ -174,7 +181,19 @@ Finding Executor::step(const Op& op) {
   for (size_t i = first_call; i < calls.size(); ++i) {
     if (calls[i].injected && calls[i].call == faults::Call::kMunmap) ++stuck_mappings_;
   }
+  // A full disk or a size limit fails calls for real: like an injected
+  // fault, the library must report it and leave the file intact.
+  if (options_.disk && options_.disk->active() && op.kind != OpKind::kFault && op.kind != OpKind::kOutside) {
+    record.faults_fired += (record.faults_fired.empty() ? "" : ", ") + options_.disk->describe();
+  }
   const bool fault_fired = !record.faults_fired.empty();
+  // An event inside the call may come before the library's own look at the
+  // file (a second mapping sized with fstat): then the library rightly sees
+  // the file's new size.
+  const bool sized_after_event = in_call_ok_ && !fired_in_call_.empty() && record.status.ok() &&
+                                 record.size_after != record.expected.size_after &&
+                                 record.size_after == oracle::file_size(path_);
+  if (sized_after_event) record.expected.size_after = record.size_after;
 
   Finding finding = oracle::check_step(record, model_, {io_buffer_.data(), record.read_got}, fault_fired);
   if (!finding && contract_.has_sync) {
@@ -185,21 +204,25 @@ Finding Executor::step(const Op& op) {
   if (!finding) {
     if (record.status.ok() && !record.expected.must_fail) {
       model_.apply_success(op, contract_);
+      if (sized_after_event) model_.set_library_size(record.size_after);
     } else if (op.kind == OpKind::kOpen || op.kind == OpKind::kReopen) {
       model_.apply_failed_open();
     } else if (op.kind == OpKind::kClose) {
       model_.apply_close();
     }
   }
-  // An outside event fired inside the call: the file is the model with the
-  // event before or after the call's own effect, whichever the library's
-  // order of calls gave.
-  if (!fired_in_call_.empty() && !finding) finding = settle_in_call_event(op, record, before);
+  if (!finding && !tail.empty() && model_.bytes().size() > file_size_before && oracle::read_back(path_, &scratch_)) {
+    model_.reveal_tail(file_size_before, tail, scratch_, 0, 0);
+  }
+  const bool in_call_event = settle_in_call_event();
   // While another process's change is unknown to the library (its size
-  // differs from the file's), what the library's resize/sync/close does to
-  // bytes outside its view is its own business: take the file as it is.
-  if (!finding && stale_before && model_.exists() && !model_.is_replaced() && modifies_file(op.kind) &&
-      oracle::read_back(path_, &scratch_)) {
+  // differs from the file's), or happened in the middle of the call, what
+  // the library does to bytes outside its view (a rollback, a regrow) is its
+  // own business: take the file as it is.
+  const bool unsettled = stale_before || in_call_event;
+  if (unsettled) model_.note_tail_writes();
+  if (!finding && unsettled && model_.exists() && !model_.is_replaced() &&
+      (modifies_file(op.kind) || in_call_event) && oracle::read_back(path_, &scratch_)) {
     model_.set_file_bytes(scratch_);
   }
   // Error paths must release everything and leave the file as it was.
@@ -207,11 +230,11 @@ Finding Executor::step(const Op& op) {
     const bool exists = load_contents();
     finding = oracle::check_failed_create(op, record.index, model_, exists, scratch_);
     if (!finding) model_.adopt_file(exists, scratch_);
-  } else if (!finding && !stale_before && !record.status.ok() && modifies_file(op.kind)) {
+  } else if (!finding && !unsettled && !record.status.ok() && modifies_file(op.kind)) {
     finding = verify_contents(FindingKind::kNotAtomic, record.index);
   }
   // A success despite an injected fault must be a real one.
-  if (!finding && !stale_before && record.status.ok() && fault_fired && modifies_file(op.kind)) {
+  if (!finding && !unsettled && record.status.ok() && fault_fired && modifies_file(op.kind)) {
     finding = verify_contents(FindingKind::kSwallowedError, record.index);
     if (finding) finding.detail += " after " + record.faults_fired + " was reported as success";
   }
@@ -244,8 +267,10 @@ Finding Executor::finish() {
 
 bool Executor::load_contents() {
   if (contract_.file_is_raw) return oracle::read_back(path_, &scratch_);
-  // A format of the library's own: read through it, unseen by the fault layer.
+  // A format of the library's own: read through it, unseen by the fault
+  // layer, on a healthy disk.
   faults::Bypass bypass;
+  DiskConditions::Healthy healthy(options_.disk);
   if (model_.is_open() && subject_) return read_all(*subject_);
   std::unique_ptr<Subject> fresh = target_.make();
   if (!fresh->open(path_, false, 0).ok()) {
@@ -271,6 +296,7 @@ Finding Executor::verify_contents(FindingKind kind, int64_t step) {
 }
 
 void Executor::end() {
+  if (options_.disk) options_.disk->reset();
   faults::clear_after_mmap();
   pending_armed_ = false;
   faults::disarm_all();
@@ -290,84 +316,6 @@ Finding Executor::run(const Program& program) {
     if (abandoned_) break;
   }
   return finish();
-}
-
-Status Executor::apply_outside(const faults::OutsideEvent& event, uint32_t step) {
-  const int err = options_.outside->apply(path_, event);
-  if (err != 0) return Status(err, "outside event");
-  model_.apply_outside(event);
-  note_cause(event, step, false);
-  return {};
-}
-
-void Executor::note_cause(const faults::OutsideEvent& event, uint32_t step, bool in_call) {
-  using faults::OutsideKind;
-  if (event.kind == OutsideKind::kChmod || event.kind == OutsideKind::kPwrite) return;
-  last_cut_ = "outside " + std::string(faults::outside_kind_name(event.kind)) + " (" + options_.outside->mode() +
-              " mode) at step " + std::to_string(step) + (in_call ? ", fired right after the library's mmap" : "");
-}
-
-void Executor::fire_pending(void* self) {
-  auto* ex = static_cast<Executor*>(self);
-  ex->pending_armed_ = false;
-  const int err = ex->options_.outside->apply(ex->path_, ex->pending_);
-  ex->fired_in_call_ = std::string("outside ") + faults::outside_kind_name(ex->pending_.kind) + " after mmap" +
-                       (err ? std::string(" failed: ") + errno_name(err) : "");
-  ex->in_call_ok_ = err == 0;
-  if (err == 0) ex->note_cause(ex->pending_, static_cast<uint32_t>(ex->trace_.size()), true);
-}
-
-Finding Executor::settle_in_call_event(const Op& op, const StepRecord& record, const Model& before) {
-  if (!in_call_ok_) return {};
-  // After: the call's effect, then the event. Before: the event, then the call.
-  Model after_call = model_;
-  after_call.apply_outside(pending_);
-  Model event_first = before;
-  event_first.apply_outside(pending_);
-  if (record.status.ok() && !record.expected.must_fail) {
-    if (op.kind == OpKind::kReopen && event_first.is_open()) event_first.apply_close();
-    event_first.apply_success(op, contract_);
-  }
-  const bool exists = oracle::read_back(path_, &scratch_);
-  for (Model* m : {&after_call, &event_first}) {
-    if (!oracle::check_contents(exists, scratch_, *m, FindingKind::kFileMismatch, record.index)) {
-      model_ = std::move(*m);
-      return {};
-    }
-  }
-  return oracle::check_contents(exists, scratch_, after_call, FindingKind::kFileMismatch, record.index);
-}
-
-Finding Executor::abandon_after_signal(StepRecord record, const faults::FaultInfo& info) {
-  // The library is in the middle of a call: never call it again, not even
-  // its destructor; release what it held through the fault layer.
-  abandoned_subjects_.push_back(std::move(subject_));
-  faults::release_sandbox_resources();
-  abandoned_ = true;
-  struct stat st;
-  const long long file_size = ::stat(path_.c_str(), &st) == 0 ? static_cast<long long>(st.st_size) : -1;
-  const auto& calls = faults::call_log();
-  const char* last_call = calls.empty() ? "none" : faults::call_name(calls.back().call);
-  const char* code = info.signo == SIGBUS ? (info.code == BUS_ADRERR ? "BUS_ADRERR" : info.code == BUS_OBJERR ? "BUS_OBJERR" : "BUS_?")
-                                          : (info.code == SEGV_MAPERR ? "SEGV_MAPERR" : info.code == SEGV_ACCERR ? "SEGV_ACCERR" : "SEGV_?");
-  char detail[512];
-  std::snprintf(detail, sizeof detail,
-                "%s (%s) at file offset %llu during %s (last library call: %s); file size then %lld, the library "
-                "believed %llu; cause: %s",
-                info.signo == SIGBUS ? "SIGBUS" : "SIGSEGV", code, (unsigned long long)info.file_offset,
-                op_kind_name(record.op.kind), last_call, file_size, (unsigned long long)model_.size(),
-                last_cut_.empty() ? "no outside cause" : last_cut_.c_str());
-  const bool hazard = info.signo == SIGBUS && !last_cut_.empty() && !contract_.survives_outside_truncation;
-  record.status = Status(EFAULT, info.signo == SIGBUS ? "SIGBUS" : "SIGSEGV");
-  record.hazard = hazard;
-  record.faults_fired += (record.faults_fired.empty() ? "" : ", ") + std::string(detail);
-  trace_.push_back(std::move(record));
-  if (observer_) observer_(trace_.back());
-  if (hazard) {
-    ++hazards_;
-    return {};  // the documented hazard of a library that does not claim truncation safety
-  }
-  return Finding{FindingKind::kSignal, static_cast<int64_t>(trace_.size() - 1), detail};
 }
 
 }  // namespace mapfuzz

@@ -11,6 +11,7 @@
 
 #include "faults/outside_process.h"
 #include "faults/signal_guard.h"
+#include "harness/disk_conditions.h"
 #include "harness/finding.h"
 #include "harness/model.h"
 #include "harness/op.h"
@@ -30,7 +31,7 @@ struct StepRecord {
   uint64_t size_after = 0;        // the library's size() after the call
   uint64_t read_got = 0;          // kRead: bytes returned
   std::string faults_fired;       // injected faults, outside events and signals during the call
-  bool hazard = false;            // a documented hazard (SIGBUS after outside truncation) ended the run
+  bool hazard = false;            // a documented hazard (SIGBUS after outside truncation or on a full disk) ended the run
 };
 
 struct RunOptions {
@@ -39,6 +40,8 @@ struct RunOptions {
   // Outside events inside a library call (after its mmap). Off by default:
   // the model cannot yet tell every order of the library's own calls apart.
   bool in_call_events = false;
+  // Brings about `outside diskfull` / `outside sizelimit`; null: skipped.
+  DiskConditions* disk = nullptr;
 };
 
 class Executor {
@@ -104,13 +107,17 @@ class Executor {
   Status apply_outside(const faults::OutsideEvent& event, uint32_t step);
   void note_cause(const faults::OutsideEvent& event, uint32_t step, bool in_call);
   static void fire_pending(void* self);
-  Finding settle_in_call_event(const Op& op, const StepRecord& record, const Model& before);
+  // Brings the model along an outside event that fired inside this step's
+  // library call; true if one did.
+  bool settle_in_call_event();
   Finding abandon_after_signal(StepRecord record, const faults::FaultInfo& info);
+  // Why `op` (an outside event) cannot run here, or null.
+  const char* outside_skip_reason(const Op& op) const;
   faults::OutsideEvent pending_;  // the event waiting for the library's next mmap
   bool pending_armed_ = false;
   bool in_call_ok_ = false;
   std::string fired_in_call_;  // what the in-call event did during this step
-  std::string last_cut_;       // the last outside event that removed file data this run
+  std::string last_cut_;       // the last outside event that removed file data or left holes this run
   bool abandoned_ = false;     // a signal ended the run; the library is never called again
   uint64_t hazards_ = 0;
   // Instances interrupted by a signal: kept, never called or destroyed (their

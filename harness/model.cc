@@ -38,7 +38,7 @@ void Model::reset() {
   dirty_.clear();
   lib_size_ = 0;
   mode_ = 0644;
-  exists_ = open_ = false;
+  exists_ = open_ = tail_written_ = false;
 }
 
 Expectation Model::expect(const Op& op, const Contract& contract) const {
@@ -100,6 +100,7 @@ void Model::apply_success(const Op& op, const Contract& contract) {
         replaced_.reset();
         bytes_.assign(op.size, 0);
         dirty_.clear();
+        tail_written_ = false;  // O_TRUNC
       } else if (replaced_) {  // the library now opens the new file
         bytes_ = std::move(*replaced_);
         replaced_.reset();
@@ -109,6 +110,7 @@ void Model::apply_success(const Op& op, const Contract& contract) {
       exists_ = open_ = true;
       break;
     case OpKind::kResize:
+      if (op.size < bytes_.size()) tail_written_ = false;
       lib_size_ = op.size;
       bytes_.resize(op.size, 0);
       dirty_.erase(dirty_.lower_bound((op.size + kPageSize - 1) / kPageSize), dirty_.end());
@@ -121,7 +123,7 @@ void Model::apply_success(const Op& op, const Contract& contract) {
       }
       // Bytes beyond the file's end (shrunk by another process) are lost.
       const uint64_t kept = end <= bytes_.size() ? op.length : bytes_.size() > op.offset ? bytes_.size() - op.offset : 0;
-      fill_pattern(op.seed, op.offset, bytes_.data() + op.offset, kept);
+      if (kept > 0) fill_pattern(op.seed, op.offset, bytes_.data() + op.offset, kept);
       mark_dirty(op.offset, kept);
       break;
     }
@@ -153,6 +155,7 @@ void Model::apply_outside(const faults::OutsideEvent& e) {
     case OutsideKind::kShrink:
     case OutsideKind::kRegrow:
     case OutsideKind::kExtend:
+      if (&file == &bytes_ && e.length < file.size()) tail_written_ = false;
       file.resize(e.length, 0);
       if (&file == &bytes_) dirty_.erase(dirty_.lower_bound((e.length + kPageSize - 1) / kPageSize), dirty_.end());
       break;
@@ -164,7 +167,7 @@ void Model::apply_outside(const faults::OutsideEvent& e) {
       break;
     case OutsideKind::kPwrite:
       if (e.length > 0 && e.offset + e.length > file.size()) file.resize(e.offset + e.length, 0);
-      fill_pattern(e.seed, e.offset, file.data() + e.offset, e.length);
+      if (e.length > 0) fill_pattern(e.seed, e.offset, file.data() + e.offset, e.length);
       break;
     case OutsideKind::kChmod:
       mode_ = e.mode;
@@ -178,8 +181,20 @@ void Model::apply_outside(const faults::OutsideEvent& e) {
       replaced_.emplace(e.length, 0);
       exists_ = true;
       break;
+    case OutsideKind::kDiskFull:  // the file holds what it held
+    case OutsideKind::kSizeLimit:
     case OutsideKind::kCount:
       break;
+  }
+}
+
+void Model::reveal_tail(uint64_t old_size, const std::vector<uint8_t>& tail, const std::vector<uint8_t>& file,
+                        uint64_t keep_from, uint64_t keep_to) {
+  const uint64_t end = std::min({old_size + tail.size(), static_cast<uint64_t>(bytes_.size()),
+                                 static_cast<uint64_t>(file.size()), lib_size_});
+  for (uint64_t off = old_size; off < end; ++off) {
+    if (off >= keep_from && off < keep_to) continue;
+    if (file[off] == tail[off - old_size]) bytes_[off] = file[off];
   }
 }
 

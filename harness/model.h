@@ -69,10 +69,28 @@ class Model {
   // library's view: after the library acted on a file another process had
   // changed under it, what it did there is its own business.
   void set_file_bytes(const std::vector<uint8_t>& bytes) { bytes_.assign(bytes.begin(), bytes.end()); }
+  // Takes `bytes` as the content of the file at the path (the library's,
+  // or the one that replaced it).
+  void set_path_bytes(const std::vector<uint8_t>& bytes) { path_file().assign(bytes.begin(), bytes.end()); }
+  // The library saw the file at `size` (an event inside its call came before
+  // it looked): its view is that size.
+  void set_library_size(uint64_t size) { lib_size_ = size; }
   // close() always leaves the instance closed.
   void apply_close();
   // Follows another process's event on the path (call only when it succeeded).
   void apply_outside(const faults::OutsideEvent& event);
+  // After another process grew the library's file from `old_size`: bytes the
+  // library wrote through its mapping past that end, inside the last page
+  // (`tail`, read before the event), stay in the page cache, and growth may
+  // reveal them (filesystems differ). Takes those `file` now shows, where the
+  // library's view covered them; [keep_from, keep_to) is the event's own data.
+  void reveal_tail(uint64_t old_size, const std::vector<uint8_t>& tail, const std::vector<uint8_t>& file,
+                   uint64_t keep_from, uint64_t keep_to);
+  // The library acted on a stale view (or during an in-call event): it may
+  // have written past the file's end inside the last page, where a later
+  // growth can reveal it. A truncation to a smaller size zeroes that tail.
+  void note_tail_writes() { tail_written_ = true; }
+  bool tail_may_hold_writes() const { return tail_written_; }
 
  private:
   void mark_dirty(uint64_t offset, uint64_t length);
@@ -84,6 +102,7 @@ class Model {
   uint32_t mode_ = 0644;
   bool exists_ = false;
   bool open_ = false;
+  bool tail_written_ = false;
 };
 
 }  // namespace mapfuzz

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "faults/raw_syscalls.h"
 #include "harness/text_codec.h"
 
 namespace mapfuzz::oracle {
@@ -152,6 +153,31 @@ bool read_back(const std::string& path, std::vector<uint8_t>* bytes) {
   faults::real_close(fd);
   bytes->resize(total);
   return true;
+}
+
+uint64_t file_size(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : UINT64_MAX;
+}
+
+std::vector<uint8_t> read_eof_tail(const std::string& path) {
+  std::vector<uint8_t> tail;
+  const int fd = faults::sys::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return tail;
+  struct stat st;
+  if (faults::sys::fstat(fd, &st) == 0 && st.st_size % kPageSize != 0) {
+    const uint64_t page = static_cast<uint64_t>(st.st_size) / kPageSize * kPageSize;
+    // A hole holds nothing, and touching one on a full tmpfs raises SIGBUS.
+    const bool allocated = faults::sys::lseek(fd, static_cast<int64_t>(page), SEEK_DATA) == static_cast<int64_t>(page);
+    void* map = !allocated ? MAP_FAILED : faults::sys::mmap(nullptr, kPageSize, PROT_READ, MAP_SHARED, fd, page);
+    if (map != MAP_FAILED) {
+      const auto* bytes = static_cast<const uint8_t*>(map);
+      tail.assign(bytes + st.st_size % kPageSize, bytes + kPageSize);
+      faults::sys::munmap(map, kPageSize);
+    }
+  }
+  faults::sys::close(fd);
+  return tail;
 }
 
 Finding check_failed_create(const Op& op, int64_t step, const Model& model, bool actual_exists,

@@ -42,6 +42,15 @@ Finding check_contents(bool exists, const std::vector<uint8_t>& got, const Model
 // (whose capacity is reused). Returns false if the file does not exist.
 bool read_back(const std::string& path, std::vector<uint8_t>* bytes);
 
+// The size of the file at `path`, or UINT64_MAX if it does not exist.
+uint64_t file_size(const std::string& path);
+
+// The bytes past the end of `path` inside its last page, as the page cache
+// holds them (what a library wrote through its mapping after another process
+// shrank the file; a later growth may reveal them). Empty if the file ends on
+// a page boundary or cannot be read. Bypasses the fault layer.
+std::vector<uint8_t> read_eof_tail(const std::string& path);
+
 // A failed "open create" may leave the file as it was, absent, or created
 // (truncated) with zeros up to the requested size: anything else is
 // kNotAtomic. `actual_exists`/`actual` are the file after the failure.

@@ -58,7 +58,7 @@ std::string format_step(const StepRecord& s) {
   if (s.op.kind == OpKind::kFault) return line + "  (armed)";
   line += "\n    model: " + expectation_text(s) + "    library: " + answer_text(s);
   if (!s.faults_fired.empty()) line += "\n    events: " + s.faults_fired;
-  if (s.hazard) line += "\n    verdict: documented hazard (the library does not claim to survive outside truncation)";
+  if (s.hazard) line += "\n    verdict: documented hazard (the library does not claim to survive this outside truncation or full disk)";
   return line;
 }
 

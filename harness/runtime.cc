@@ -8,8 +8,10 @@
 #include <cstring>
 #include <memory>
 
+#include "faults/disk_full.h"
 #include "faults/privileges.h"
 #include "faults/signal_guard.h"
+#include "harness/abandoned_memory.h"
 #include "harness/sandbox.h"
 #include "harness/subject.h"
 
@@ -19,8 +21,14 @@ namespace mapfuzz::runtime {
 namespace {
 
 std::unique_ptr<Sandbox> g_sandbox;
+std::unique_ptr<DiskConditions> g_disk;
+std::string g_disk_note;
 std::unique_ptr<faults::Outside> g_outside;
 std::string g_outside_note;
+bool g_in_call = false;
+// Room on the sandbox's tmpfs when no program filled it: the largest file,
+// a replacement of it, and a library's side files (locks, journals).
+constexpr uint64_t kDiskCapacity = 4 * kMaxProgramFileSize + (8u << 20);
 std::unique_ptr<Executor> g_executor;
 const Program* g_program = nullptr;
 const ReportContext* g_context = nullptr;
@@ -41,11 +49,18 @@ uint64_t env_size(const char* name, uint64_t fallback) {
   return n;
 }
 
+// Fault modes are on unless the variable is "0".
+bool env_on(const char* name) {
+  const char* v = std::getenv(name);
+  return !(v && std::strcmp(v, "0") == 0);
+}
+
 // Prints the report of the run in progress. Runs inside a signal handler on
 // the way to a crash, so it only has to work, not be async-signal-safe.
 void print_crash_report(const char* what) {
   if (g_reported || !g_program || !g_executor) return;
   g_reported = 1;
+  faults::FileSizeLimit::lift_now();  // the reports below must not hit a program's size limit
   const auto& trace = g_executor->trace();
   const Op* pending = trace.size() < g_program->ops.size() ? &g_program->ops[trace.size()] : nullptr;
   Finding f{FindingKind::kSignal, static_cast<int64_t>(trace.size()), what};
@@ -92,24 +107,31 @@ Executor& executor() {
     g_sandbox = std::make_unique<Sandbox>();
     RunOptions options;
     options.max_file_size = env_size("MAPFUZZ_MAX_FILE_SIZE", kMaxProgramFileSize);
+    // The disk first: the private mount must be made while the process is
+    // single-threaded and before the outside process is forked (it shares
+    // the mount). MAPFUZZ_DISK_FULL=0 leaves the sandbox where it is.
+    g_disk = std::make_unique<DiskConditions>();
+    if (env_on("MAPFUZZ_DISK_FULL")) {
+      const faults::MountStatus mounted = g_disk->mount(g_sandbox->dir(), kDiskCapacity);
+      g_disk_note = mounted.ok() ? std::string("tmpfs in a ") + faults::LimitedTmpfs::how()
+                                 : mounted.code == faults::MountStatus::Code::kSkipped ? "skipped: " + mounted.message
+                                                                                       : "failed: " + mounted.message;
+    } else {
+      g_disk_note = "off (MAPFUZZ_DISK_FULL=0)";
+    }
+    options.disk = g_disk.get();
     // Outside events come from a long-lived helper process, or, where child
     // processes are not allowed (OSS-Fuzz: MAPFUZZ_OUTSIDE=in-process), from
     // this process through a second file descriptor.
-    // Opt-in for now (MAPFUZZ_OUTSIDE_EVENTS=1): the model does not yet
-    // follow every page-cache subtlety of a file shrunk under a live mapping
-    // (bytes the library writes past EOF in the last page survive a regrow),
-    // so long fuzz runs still report false positives.
-    const char* events = std::getenv("MAPFUZZ_OUTSIDE_EVENTS");
-    if (events && std::strcmp(events, "1") == 0) {
+    if (env_on("MAPFUZZ_OUTSIDE_EVENTS")) {
       const char* mode = std::getenv("MAPFUZZ_OUTSIDE");
       const bool allow_child = !(mode && std::strcmp(mode, "in-process") == 0);
       g_outside = faults::make_outside(allow_child, g_sandbox->dir(), &fill_pattern, &g_outside_note);
       options.outside = g_outside.get();
     } else {
-      g_outside_note = "off; MAPFUZZ_OUTSIDE_EVENTS=1 turns them on";
+      g_outside_note = "MAPFUZZ_OUTSIDE_EVENTS=0";
     }
-    const char* in_call = std::getenv("MAPFUZZ_IN_CALL_EVENTS");
-    options.in_call_events = in_call && std::strcmp(in_call, "1") == 0;
+    options.in_call_events = g_in_call = env_on("MAPFUZZ_IN_CALL_EVENTS");
     g_executor = std::make_unique<Executor>(this_target(), g_sandbox->dir(), options);
     std::atexit(shutdown);
   }
@@ -135,6 +157,7 @@ void install_crash_hooks() {
   // The SIGBUS/SIGSEGV guard goes on top: faults on sandbox mappings become
   // attributed findings; anything else falls through to the hooks above.
   faults::SignalGuard::install();
+  abandoned_memory::install();
 }
 
 void report_finding(const Finding& finding, ReportContext& context) {
@@ -154,7 +177,10 @@ std::string fault_modes() {
   std::string modes = "injected syscall faults; outside events (";
   modes += g_outside ? g_outside->mode() : "off";
   modes += g_outside_note.empty() ? "" : ": " + g_outside_note;
-  modes += "); SIGBUS/SIGSEGV guard with attribution; real EACCES via ";
+  if (g_outside) modes += g_in_call ? ", also right after the library's mmap" : ", at operation boundaries only";
+  modes += "); real disk full (";
+  modes += g_disk_note;
+  modes += ") and RLIMIT_FSIZE; SIGBUS/SIGSEGV guard with attribution; real EACCES via ";
   modes += faults::overrides_permissions() ? "dropped DAC capabilities" : "permission bits";
   modes += "; sandbox in " + Sandbox::base_dir();
   return modes;
@@ -162,12 +188,14 @@ std::string fault_modes() {
 
 void shutdown() {
   if (g_executor && g_executor->hazards() > 0) {
-    std::fprintf(stderr, "mapfuzz: %llu documented hazard(s): SIGBUS after another process truncated the file "
-                 "(the library does not claim to survive it)\n", (unsigned long long)g_executor->hazards());
+    std::fprintf(stderr, "mapfuzz: %llu documented hazard(s): SIGBUS after another process truncated the file or "
+                 "the disk filled up (the library does not claim to survive it)\n",
+                 (unsigned long long)g_executor->hazards());
   }
   g_program = nullptr;
   g_executor.reset();
   g_outside.reset();
+  g_disk.reset();  // unmounts before the sandbox directory is removed
   g_sandbox.reset();
 }
 

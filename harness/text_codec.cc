@@ -256,6 +256,9 @@ bool parse_outside(Line* line, std::string_view event, Op* op) {
     }
     case faults::OutsideKind::kUnlink:
       break;
+    case faults::OutsideKind::kDiskFull:
+      ok = line->number_field("free", kMaxProgramFileSize, &e.length);
+      break;
     default:
       ok = line->number_field("size", kMaxProgramFileSize, &e.length);
       break;
@@ -343,6 +346,9 @@ std::string format_op(const Op& op) {
         }
         case faults::OutsideKind::kUnlink:
           break;
+        case faults::OutsideKind::kDiskFull:
+          out += " free=" + number(e.length);
+          break;
         default:
           out += " size=" + number(e.length);
           break;
@@ -387,7 +393,7 @@ bool parse_program(const std::string& text, Program* out, std::string* error) {
     }
     size_t first_field = 1;
     if (op.kind == OpKind::kOutside) {
-      if (words.size() < 2) return line.fail("outside needs an event (shrink, regrow, extend, punch, pwrite, chmod, unlink, replace)");
+      if (words.size() < 2) return line.fail("outside needs an event (shrink, regrow, extend, punch, pwrite, chmod, unlink, replace, diskfull, sizelimit)");
       first_field = 2;
     }
     for (size_t i = first_field; i < words.size(); ++i) {

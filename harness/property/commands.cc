@@ -135,6 +135,16 @@ rc::Gen<std::shared_ptr<const Command>> gen_command(const State& s) {
                                          op.after_mmap = std::get<2>(t);
                                          return make(op);
                                        })});
+    // The disk fills up (a few pages left), or a file size limit comes in.
+    choices.push_back({1, rc::gen::map(rc::gen::tuple(rc::gen::arbitrary<bool>(), rc::gen::inRange<uint64_t>(0, 5)),
+                                       [size](const std::tuple<bool, uint64_t>& t) {
+                                         Op op{.kind = OpKind::kOutside};
+                                         const bool full = std::get<0>(t);
+                                         op.outside.kind = full ? faults::OutsideKind::kDiskFull
+                                                                : faults::OutsideKind::kSizeLimit;
+                                         op.outside.length = (full ? 0 : size) + std::get<1>(t) * kPageSize;
+                                         return make(op);
+                                       })});
   }
   // rapidcheck's weightedOneOf takes only an initializer list: pick an index
   // with the weights, then its generator.

@@ -275,6 +275,10 @@ const Target& this_target() {
           .opens_empty_file = true,  // an empty file is open with no region
           .resizes_to_zero = true,
           .syncs_ranges = true,  // mapped_region::flush(offset, size)
+          // Sizing the file is left to the caller (ftruncate, as Boost's own
+          // managed_mapped_file does): on a full disk the first touch of a
+          // new page raises SIGBUS, the documented hazard of sparse files.
+          .allocates_on_growth = false,
       },
       &make_subject,
   };

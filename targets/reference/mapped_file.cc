@@ -32,6 +32,16 @@ uint64_t page_size() {
 // Rounds `n` up to a multiple of `page`; n must be at most kMaxFileSize.
 uint64_t round_up(uint64_t n, uint64_t page) { return (n + page - 1) / page * page; }
 
+// Extends the file over [offset, offset+length) with its blocks allocated,
+// so a full disk is an error now, not a SIGBUS at the first touch later.
+// Returns 0 or the error number.
+int allocate(int fd, uint64_t offset, uint64_t length) {
+  if constexpr (kMutant == Mutant::kSparseGrowth) {
+    return ::ftruncate(fd, static_cast<off_t>(offset + length)) == 0 ? 0 : errno;
+  }
+  return ::posix_fallocate(fd, static_cast<off_t>(offset), static_cast<off_t>(length));
+}
+
 // Maps [0, length) of `fd` shared and read-write into *out (which must be
 // empty). On failure *out is unchanged.
 Status map_file(int fd, size_t length, UniqueMapping* out) {
@@ -116,7 +126,7 @@ Status MappedFile::open(const std::string& path, bool create, uint64_t size) {
   if (create) {
     if (size > 0) {
       // Returns the error number; errno is not set.
-      const int err = ::posix_fallocate(fd.get(), 0, static_cast<off_t>(size));
+      const int err = allocate(fd.get(), 0, size);
       if (err != 0) return Status(err, "posix_fallocate");
     }
   } else {
@@ -164,8 +174,7 @@ Status MappedFile::grow(uint64_t new_size) {
     Status s = map_ ? map_.remap(new_size) : map_file(fd_.get(), new_size, &map_);
     if (!s.ok()) return s;
   }
-  int err = ::posix_fallocate(fd_.get(), static_cast<off_t>(old_size),
-                              static_cast<off_t>(new_size - old_size));
+  int err = allocate(fd_.get(), old_size, new_size - old_size);
   if constexpr (kMutant == Mutant::kSwallowedFallocateError) err = 0;
   if (err != 0) {
     // Some filesystems, and glibc's fallback for those without fallocate,

@@ -55,6 +55,10 @@ enum class Mutant : int {
   // truncating the file, but the library has no guard: the SIGBUS that
   // follows an outside shrink is a finding, not the documented hazard.
   kClaimsTruncationSafety = 13,
+  // Grows the file with ftruncate alone (sparse): on a full disk the grow
+  // "succeeds" and the first write to a new page raises SIGBUS. Seen only
+  // under a real full disk (`outside diskfull`).
+  kSparseGrowth = 14,
   kCount
 };
 
@@ -80,6 +84,7 @@ constexpr const char* mutant_name(Mutant m) {
     case Mutant::kIgnoredMsyncResult: return "ignored_msync_result";
     case Mutant::kFdLeakWhenMmapFails: return "fd_leak_when_mmap_fails";
     case Mutant::kClaimsTruncationSafety: return "claims_truncation_safety";
+    case Mutant::kSparseGrowth: return "sparse_growth";
     case Mutant::kCount: break;
   }
   return "unknown";

@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -239,6 +240,29 @@ BOOST_AUTO_TEST_CASE(the_helper_holds_no_fd_and_follows_the_callers_cpu) {
     BOOST_TEST((CPU_COUNT(&helper) == 1 && CPU_ISSET(cpu, &helper)), "helper not on cpu " << cpu);
   }
   BOOST_REQUIRE(sched_setaffinity(0, sizeof saved, &saved) == 0);
+}
+
+// The property tests fork a child per sequence from the helper's owner: each
+// child's events must be served, though every child starts from the same
+// copy of the owner's state.
+BOOST_AUTO_TEST_CASE(children_forked_from_the_owner_are_served_one_after_another) {
+  std::string why;
+  auto p = OutsideProcess::start(dir, test_fill, &why);
+  BOOST_REQUIRE_MESSAGE(p, why);
+  for (int child = 0; child < 3; ++child) {
+    const int fd = real_open(in("f").c_str(), O_CREAT | O_RDWR | O_TRUNC, 0644);
+    BOOST_REQUIRE(fd >= 0);
+    BOOST_REQUIRE(real_ftruncate(fd, 8192) == 0);
+    real_close(fd);
+    const pid_t pid = fork();
+    BOOST_REQUIRE(pid >= 0);
+    if (pid == 0) _exit(p->apply(in("f"), ev(OutsideKind::kShrink, 100 + child)) == 0 ? 0 : 1);
+    int status = 0;
+    BOOST_REQUIRE(waitpid(pid, &status, 0) == pid);
+    BOOST_TEST(WIFEXITED(status));
+    BOOST_TEST(WEXITSTATUS(status) == 0);
+    BOOST_TEST(state_of(in("f")).size == 100 + child);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(a_dead_helper_gives_echild) {

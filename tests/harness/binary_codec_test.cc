@@ -64,13 +64,13 @@ BOOST_AUTO_TEST_CASE(empty_and_degenerate_inputs_decode) {
       BOOST_TEST(p.ops.size() <= n);
     }
   }
-  // All 0xff: outside events during the next mmap; event 0xff % 8 = replace.
+  // All 0xff: outside events during the next mmap; event 0xff % 10 = 5, chmod.
   Program p = decode(std::vector<uint8_t>(64, 0xff));
   BOOST_REQUIRE(!p.ops.empty());
   BOOST_TEST(p.ops[0].kind == OpKind::kOutside);
   BOOST_TEST(p.ops[0].after_mmap);
-  BOOST_CHECK(p.ops[0].outside.kind == faults::OutsideKind::kReplace);
-  BOOST_TEST(p.ops[0].outside.length <= kMaxProgramFileSize);
+  BOOST_CHECK(p.ops[0].outside.kind == faults::OutsideKind::kChmod);
+  BOOST_TEST(p.ops[0].outside.mode <= 07777u);
 }
 
 BOOST_AUTO_TEST_CASE(stops_at_max_ops) {

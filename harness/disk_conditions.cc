@@ -1,0 +1,77 @@
+#include "harness/disk_conditions.h"
+
+#include <errno.h>
+
+namespace mapfuzz {
+
+faults::MountStatus DiskConditions::mount(const std::string& dir, uint64_t capacity) {
+  faults::MountStatus status = tmpfs_.mount(dir, capacity);
+  capacity_ = capacity;
+  unavailable_ = status.ok() ? "" : status.message;
+  return status;
+}
+
+int DiskConditions::apply(const faults::OutsideEvent& event, uint32_t step) {
+  using faults::OutsideKind;
+  if (event.kind == OutsideKind::kDiskFull) {
+    if (!tmpfs_.mounted()) return EINVAL;
+    if (const int err = tmpfs_.set_free(event.length)) return err;
+    full_since_ = step;
+    free_bytes_ = event.length;
+    return 0;
+  }
+  if (event.kind == OutsideKind::kSizeLimit) {
+    limit_.reset();  // the old limit first, so the new one is not stacked on it
+    limit_.emplace(event.length);
+    if (!limit_->ok()) {
+      const int err = limit_->error();
+      limit_.reset();
+      return err;
+    }
+    limit_since_ = step;
+    limit_bytes_ = event.length;
+    return 0;
+  }
+  return EINVAL;
+}
+
+DiskConditions::Healthy::Healthy(DiskConditions* disk) : disk_(disk) {
+  if (!disk_) return;
+  refill_ = disk_->full_since_ >= 0 && disk_->tmpfs_.set_free(disk_->capacity_) == 0;
+  relimit_ = disk_->limit_.has_value();
+  disk_->limit_.reset();
+}
+
+DiskConditions::Healthy::~Healthy() {
+  if (refill_) (void)disk_->tmpfs_.set_free(disk_->free_bytes_);
+  if (relimit_) disk_->limit_.emplace(disk_->limit_bytes_);
+}
+
+void DiskConditions::reset() {
+  limit_.reset();
+  limit_since_ = -1;
+  // Also when this process did not fill it: a child forked for one
+  // sequence (property tests) may have died with the disk full.
+  if (tmpfs_.mounted() && (full_since_ >= 0 || tmpfs_.used_bytes() + tmpfs_.free_bytes() < capacity_)) {
+    (void)tmpfs_.set_free(capacity_);
+  }
+  full_since_ = -1;
+}
+
+std::string DiskConditions::full_cause() const {
+  if (full_since_ < 0) return "";
+  return "disk full since step " + std::to_string(full_since_) + " (" + std::to_string(free_bytes_) +
+         " bytes left free)";
+}
+
+std::string DiskConditions::describe() const {
+  std::string out = full_cause();
+  if (limit_) {
+    if (!out.empty()) out += ", ";
+    out += "file size limit (RLIMIT_FSIZE) of " + std::to_string(limit_bytes_) + " bytes since step " +
+           std::to_string(limit_since_);
+  }
+  return out;
+}
+
+}  // namespace mapfuzz

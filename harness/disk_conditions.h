@@ -1,0 +1,72 @@
+// The sandbox's disk as programs change it: `outside diskfull free=N` (a
+// size-limited tmpfs over the sandbox, filled to leave N bytes) and
+// `outside sizelimit size=N` (RLIMIT_FSIZE). Either lasts until the end of
+// the run; the executor treats a failure of the library while one holds like
+// an injected fault (the file must stay intact), and a SIGBUS under a full
+// disk is attributed to it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "faults/disk_full.h"
+#include "faults/outside_event.h"
+
+namespace mapfuzz {
+
+class DiskConditions {
+ public:
+  // Mounts a tmpfs with room for `capacity` bytes over `dir` (the sandbox
+  // directory), in this process's private mount namespace. Call while the
+  // process is single-threaded and before the outside process starts (see
+  // faults::LimitedTmpfs::mount). On failure disk-full events are skipped and
+  // unavailable_reason() says why; size limits still work.
+  faults::MountStatus mount(const std::string& dir, uint64_t capacity);
+  bool can_fill() const { return tmpfs_.mounted(); }
+  const std::string& unavailable_reason() const { return unavailable_; }
+
+  // Brings about a kDiskFull or kSizeLimit event at program step `step`.
+  // Returns 0, or the errno (EINVAL for any other kind, or a disk-full event
+  // without the tmpfs).
+  int apply(const faults::OutsideEvent& event, uint32_t step);
+  // A roomy disk and no size limit again (between runs, before a report).
+  void reset();
+
+  // While a Healthy lives the disk has room and no size limit; then the
+  // conditions come back. For the oracle's reads through the library, which
+  // must see the file as it is, not fail to open it on a full disk.
+  class Healthy {
+   public:
+    explicit Healthy(DiskConditions* disk);
+    ~Healthy();
+    Healthy(const Healthy&) = delete;
+    Healthy& operator=(const Healthy&) = delete;
+
+   private:
+    DiskConditions* disk_;
+    bool refill_ = false;
+    bool relimit_ = false;
+  };
+
+  // A condition holds that can make the library's calls fail for real.
+  bool active() const { return full_since_ >= 0 || limit_.has_value(); }
+  // What holds, for reports: "disk full since step 3 (0 bytes free)",
+  // "file size limit 65536 bytes since step 2", both, or "".
+  std::string describe() const;
+  // Only the disk-full part of describe(): the cause of a SIGBUS.
+  std::string full_cause() const;
+
+ private:
+  faults::LimitedTmpfs tmpfs_;
+  uint64_t capacity_ = 0;
+  std::string unavailable_ = "not mounted";
+  int64_t full_since_ = -1;
+  uint64_t free_bytes_ = 0;
+  int64_t limit_since_ = -1;
+  uint64_t limit_bytes_ = 0;
+  std::optional<faults::FileSizeLimit> limit_;
+};
+
+}  // namespace mapfuzz
