@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cerrno>
 #include <cstdint>
 
 namespace mapfuzz::faults {
@@ -44,5 +45,13 @@ struct FaultSpec {
   int err = 0;              // errno the call fails with
   bool persistent = false;  // false: fire once; true: every call from the nth on
 };
+
+// False for a persistent EINTR or EAGAIN: real systems return them
+// transiently, and a library that rightly retries them would loop for ever.
+// Such a fault is never armed (the executor skips it, enumeration never
+// schedules it).
+inline bool ends_retries(const FaultSpec& f) {
+  return !(f.persistent && (f.err == EINTR || f.err == EAGAIN));
+}
 
 }  // namespace mapfuzz::faults

@@ -13,8 +13,6 @@
 namespace mapfuzz {
 namespace {
 
-bool transient(int err) { return err == EINTR || err == EAGAIN; }
-
 // The kind of the op at `step` of the run just made (kCount: none).
 OpKind op_at(const std::vector<StepRecord>& trace, int64_t step) {
   if (step < 0 || static_cast<uint64_t>(step) >= trace.size()) return OpKind::kCount;
@@ -66,7 +64,9 @@ std::vector<faults::FaultSpec> fault_schedule(const CallCounts& counts, ErrnoSet
       for (size_t e = 0; e < n; ++e) {
         const auto nth = static_cast<uint16_t>(k);
         out.push_back({call, nth, list[e], false});
-        if (!transient(list[e])) out.push_back({call, nth, list[e], true});
+        if (const faults::FaultSpec always{call, nth, list[e], true}; faults::ends_retries(always)) {
+          out.push_back(always);
+        }
       }
     }
   }

@@ -83,9 +83,8 @@ Program strip_faults(const Program& program);
 
 // The faults an enumeration arms for a program whose plain run made
 // `counts` calls, in run order: for each call kind, each k in 1..count,
-// each errno of `errnos`, once and then persistently. Persistent EINTR and
-// EAGAIN are left out: real systems return them transiently, and a library
-// that rightly retries them would loop for ever.
+// each errno of `errnos`, once and then persistently (except where
+// faults::ends_retries() says no).
 std::vector<faults::FaultSpec> fault_schedule(const CallCounts& counts, ErrnoSet errnos);
 
 class Enumerator {

@@ -85,9 +85,7 @@ Finding Executor::step(const Op& op) {
     record.skipped = "beyond the size limit";
   } else if (op.kind == OpKind::kOutside) {
     record.skipped = outside_skip_reason(op);
-  } else if (op.kind == OpKind::kFault && op.fault.persistent &&
-             (op.fault.err == EINTR || op.fault.err == EAGAIN)) {
-    // Retrying these is right; a persistent one would loop a correct library forever.
+  } else if (op.kind == OpKind::kFault && !faults::ends_retries(op.fault)) {
     record.skipped = "a persistent EINTR/EAGAIN never ends a correct retry loop";
   }
   if (record.skipped) {
@@ -185,6 +183,12 @@ Finding Executor::step(const Op& op) {
   // fault, the library must report it and leave the file intact.
   if (options_.disk && options_.disk->active() && op.kind != OpKind::kFault && op.kind != OpKind::kOutside) {
     record.faults_fired += (record.faults_fired.empty() ? "" : ", ") + options_.disk->describe();
+  }
+  // A library may rightly refuse to act on a file that changed under it (its
+  // view is stale, or an event hit the middle of the call): an error then is
+  // excused like an injected fault's.
+  if (!record.status.ok() && record.faults_fired.empty() && (stale_before || !fired_in_call_.empty())) {
+    record.faults_fired = "the file had changed under the library" + (last_cut_.empty() ? "" : " (" + last_cut_ + ")");
   }
   const bool fault_fired = !record.faults_fired.empty();
   // An event inside the call may come before the library's own look at the

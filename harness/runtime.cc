@@ -16,6 +16,7 @@
 #include "harness/subject.h"
 
 extern "C" void __asan_set_error_report_callback(void (*callback)(const char*)) __attribute__((weak));
+extern "C" void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
 
 namespace mapfuzz::runtime {
 namespace {
@@ -100,6 +101,10 @@ void crash_handler(int sig, siginfo_t* info, void* ucontext) {
 
 void asan_report(const char*) { print_crash_report("AddressSanitizer report (above) while the library ran"); }
 
+// A sanitizer that dies without a report of its own (an internal CHECK
+// failure after the library unmapped the sanitizer's memory, say).
+void sanitizer_death() { print_crash_report("the sanitizer runtime died (message above) while the library ran"); }
+
 }  // namespace
 
 Executor& executor() {
@@ -154,6 +159,7 @@ void install_crash_hooks() {
     ::sigaction(kCrashSignals[i], &sa, &g_previous[i]);
   }
   if (__asan_set_error_report_callback) __asan_set_error_report_callback(asan_report);
+  if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(sanitizer_death);
   // The SIGBUS/SIGSEGV guard goes on top: faults on sandbox mappings become
   // attributed findings; anything else falls through to the hooks above.
   faults::SignalGuard::install();

@@ -3,12 +3,12 @@
 # 1. Both outside-event modes (helper process, in-process second fd) give the
 #    same outcome on every outside_*.txt seed.
 # 2. Replaying a SIGBUS finding prints its attribution, the same every time.
-# 3. A fuzzer killed with SIGKILL leaves no helper process behind, and its
+# 3. A fuzzer killed with SIGKILL leaves no helper process and no mount
+#    behind (its disk-full tmpfs lived in its own mount namespace), and its
 #    sandbox is reaped by the next run.
 set -uo pipefail
 bin=$1 corpus=$2
 fail() { echo "FAIL: $*"; exit 1; }
-export MAPFUZZ_OUTSIDE_EVENTS=1
 export TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/mapfuzz-outside-test-XXXXXX")
 trap 'rm -rf "$TMPDIR"' EXIT
 
@@ -40,7 +40,17 @@ fuzzer=$!
 sleep 3
 helpers=$(pgrep -P $fuzzer | tr '\n' ' ')
 sandbox=$(ls -d "$TMPDIR"/mapfuzz-$fuzzer-* 2>/dev/null)
+# The disk-full tmpfs is mounted on the sandbox in the fuzzer's own mount
+# namespace only: never in this one's.
+inside=$(grep -c " $sandbox tmpfs " /proc/$fuzzer/mounts 2>/dev/null)
+outside=$(grep -c "mapfuzz" /proc/self/mounts)
 kill -9 $fuzzer; wait $fuzzer 2>/dev/null
+if grep -q "skipped: needs mount privileges" "$work/log"; then
+  echo "disk-full mode skipped here (no mount privileges): mount checks not applicable"
+else
+  [ "${inside:-0}" -ge 1 ] || { cat "$work/log"; fail "no tmpfs on the sandbox inside the fuzzer's namespace"; }
+fi
+[ "$outside" = 0 ] || fail "a mapfuzz mount is visible outside the fuzzer"
 [ -n "$helpers" ] || { cat "$work/log"; fail "no helper process was running"; }
 [ -n "$sandbox" ] || fail "no sandbox directory was made"
 sleep 0.5
@@ -51,5 +61,6 @@ for h in $helpers; do
 done
 "$bin/mapfuzz-reference" check "$corpus" >/dev/null 2>&1
 [ -e "$sandbox" ] && fail "the killed run's sandbox $sandbox was not reaped"
+grep -q "mapfuzz" /proc/self/mounts && fail "a mapfuzz mount outlived the killed fuzzer"
 rm -rf "$work"
 echo "PASS: after SIGKILL no helper survives and the next run reaped the sandbox"
