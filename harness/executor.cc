@@ -70,42 +70,19 @@ void Executor::begin() {
   running_ = true;
 }
 
-Finding Executor::step(const Op& op) {
-  StepRecord record;
-  record.index = static_cast<uint32_t>(trace_.size());
-  record.op = op;
-  record.model_size_before = model_.size();
-  record.expected = model_.expect(op, contract_);
-
-  if (abandoned_) {
-    record.skipped = "the library was abandoned after a signal";
-  } else if (!model_.applicable(op)) {
-    record.skipped = "not applicable in this state";
-  } else if (record.expected.size_after > contract_.max_size) {
-    record.skipped = "beyond the size limit";
-  } else if (op.kind == OpKind::kOutside) {
-    record.skipped = outside_skip_reason(op);
-  } else if (op.kind == OpKind::kFault && !faults::ends_retries(op.fault)) {
-    record.skipped = "a persistent EINTR/EAGAIN never ends a correct retry loop";
+const char* Executor::skip_reason(const Op& op, const Expectation& expected) const {
+  if (abandoned_) return "the library was abandoned after a signal";
+  if (!model_.applicable(op)) return "not applicable in this state";
+  if (expected.size_after > contract_.max_size) return "beyond the size limit";
+  if (op.kind == OpKind::kOutside) return outside_skip_reason(op);
+  if (op.kind == OpKind::kFault && !faults::ends_retries(op.fault)) {
+    return "a persistent EINTR/EAGAIN never ends a correct retry loop";
   }
-  if (record.skipped) {
-    trace_.push_back(record);
-    if (observer_) observer_(trace_.back());
-    return {};
-  }
+  return nullptr;
+}
 
-  // Bytes the library wrote past the end of a shrunk file, in its last
-  // page, may reappear if this call grows the file: read them first.
-  const bool may_reveal = model_.tail_may_hold_writes() && model_.exists() && !model_.is_replaced() &&
-                          (op.kind == OpKind::kResize || op.kind == OpKind::kWrite);
-  const uint64_t file_size_before = model_.bytes().size();
-  const std::vector<uint8_t> tail = may_reveal ? oracle::read_eof_tail(path_) : std::vector<uint8_t>();
-
-  faults::set_tag(record.index);
-  const size_t first_call = faults::call_log().size();
+void Executor::call_library(const Op& op, StepRecord& record) {
   Subject& s = *subject_;
-  const bool stale_before = model_.view_stale();
-  auto call_library = [&] {
   switch (op.kind) {
     case OpKind::kOpen:
       record.status = s.open(path_, op.create, op.size);
@@ -121,12 +98,11 @@ Finding Executor::step(const Op& op) {
     case OpKind::kResize:
       record.status = s.resize(op.size);
       break;
-    case OpKind::kWrite: {
+    case OpKind::kWrite:
       io_buffer_.resize(op.length);
       fill_pattern(op.seed, op.offset, io_buffer_.data(), op.length);
       record.status = s.write(op.offset, io_buffer_);
       break;
-    }
     case OpKind::kRead:
       io_buffer_.assign(op.length, 0);
       record.status = s.read(op.offset, io_buffer_, &record.read_got);
@@ -152,7 +128,9 @@ Finding Executor::step(const Op& op) {
     case OpKind::kCount:
       break;
   }
-  };
+}
+
+bool Executor::call_guarded(const Op& op, StepRecord& record, faults::FaultInfo* signal) {
   // Opening a file whose write permission another process removed must
   // fail even for root: drop the permission override around the call.
   std::optional<faults::DroppedPrivileges> unprivileged;
@@ -161,35 +139,75 @@ Finding Executor::step(const Op& op) {
     unprivileged.emplace();
   }
   fired_in_call_.clear();
-  faults::FaultInfo signal;
-  bool survived = true;
-  if (faults::SignalGuard::installed()) {
-    abandoned_memory::begin_call();
-    survived = faults::SignalGuard::run(call_library, &signal);
-    if (survived) abandoned_memory::end_call();
-  } else {
-    call_library();
+  if (!faults::SignalGuard::installed()) {
+    call_library(op, record);
+    return true;
   }
-  if (!survived) return abandon_after_signal(std::move(record), signal);
-  unprivileged.reset();
-  record.size_after = s.size();
+  struct Call {
+    Executor* self;
+    const Op* op;
+    StepRecord* record;
+  } call{this, &op, &record};
+  abandoned_memory::begin_call();
+  const bool survived = faults::SignalGuard::run(
+      [](void* arg) {
+        auto* c = static_cast<Call*>(arg);
+        c->self->call_library(*c->op, *c->record);
+      },
+      &call, signal);
+  if (survived) abandoned_memory::end_call();
+  return survived;
+}
+
+void Executor::name_causes(const Op& op, StepRecord& record, size_t first_call, bool stale_before) {
   const auto& calls = faults::call_log();
-  record.faults_fired = fired_faults(calls, first_call);
-  if (!fired_in_call_.empty()) record.faults_fired += (record.faults_fired.empty() ? "" : ", ") + fired_in_call_;
+  std::string& fired = record.faults_fired;
+  auto add = [&fired](const std::string& what) { fired += (fired.empty() ? "" : ", ") + what; };
+  fired = fired_faults(calls, first_call);
+  if (!fired_in_call_.empty()) add(fired_in_call_);
   for (size_t i = first_call; i < calls.size(); ++i) {
     if (calls[i].injected && calls[i].call == faults::Call::kMunmap) ++stuck_mappings_;
   }
   // A full disk or a size limit fails calls for real: like an injected
   // fault, the library must report it and leave the file intact.
   if (options_.disk && options_.disk->active() && op.kind != OpKind::kFault && op.kind != OpKind::kOutside) {
-    record.faults_fired += (record.faults_fired.empty() ? "" : ", ") + options_.disk->describe();
+    add(options_.disk->describe());
   }
   // A library may rightly refuse to act on a file that changed under it (its
   // view is stale, or an event hit the middle of the call): an error then is
   // excused like an injected fault's.
-  if (!record.status.ok() && record.faults_fired.empty() && (stale_before || !fired_in_call_.empty())) {
-    record.faults_fired = "the file had changed under the library" + (last_cut_.empty() ? "" : " (" + last_cut_ + ")");
+  if (!record.status.ok() && fired.empty() && (stale_before || !fired_in_call_.empty())) {
+    fired = "the file had changed under the library" + (last_cut_.empty() ? "" : " (" + last_cut_ + ")");
   }
+}
+
+Finding Executor::step(const Op& op) {
+  StepRecord record;
+  record.index = static_cast<uint32_t>(trace_.size());
+  record.op = op;
+  record.model_size_before = model_.size();
+  record.expected = model_.expect(op, contract_);
+  record.skipped = skip_reason(op, record.expected);
+  if (record.skipped) {
+    trace_.push_back(record);
+    if (observer_) observer_(trace_.back());
+    return {};
+  }
+
+  // Bytes the library wrote past the end of a shrunk file, in its last
+  // page, may reappear if this call grows the file: read them first.
+  const bool may_reveal = model_.tail_may_hold_writes() && model_.exists() && !model_.is_replaced() &&
+                          (op.kind == OpKind::kResize || op.kind == OpKind::kWrite);
+  const uint64_t file_size_before = model_.bytes().size();
+  const std::vector<uint8_t> tail = may_reveal ? oracle::read_eof_tail(path_) : std::vector<uint8_t>();
+  const bool stale_before = model_.view_stale();
+
+  faults::set_tag(record.index);
+  const size_t first_call = faults::call_log().size();
+  faults::FaultInfo signal;
+  if (!call_guarded(op, record, &signal)) return abandon_after_signal(std::move(record), signal);
+  record.size_after = subject_->size();
+  name_causes(op, record, first_call, stale_before);
   const bool fault_fired = !record.faults_fired.empty();
   // An event inside the call may come before the library's own look at the
   // file (a second mapping sized with fstat): then the library rightly sees
@@ -201,7 +219,7 @@ Finding Executor::step(const Op& op) {
 
   Finding finding = oracle::check_step(record, model_, {io_buffer_.data(), record.read_got}, fault_fired);
   if (!finding && contract_.has_sync) {
-    finding = oracle::check_sync_backed(record, model_.dirty_pages(), calls, first_call);
+    finding = oracle::check_sync_backed(record, model_.dirty_pages(), faults::call_log(), first_call);
   }
 
   // Bring the model along.
@@ -229,12 +247,20 @@ Finding Executor::step(const Op& op) {
       (modifies_file(op.kind) || in_call_event) && oracle::read_back(path_, &scratch_)) {
     model_.set_file_bytes(scratch_);
   }
+  if (!finding) finding = check_error_paths(op, record, unsettled, fault_fired);
+  trace_.push_back(std::move(record));
+  if (observer_) observer_(trace_.back());
+  return finding;
+}
+
+Finding Executor::check_error_paths(const Op& op, const StepRecord& record, bool unsettled, bool fault_fired) {
+  Finding finding;
   // Error paths must release everything and leave the file as it was.
-  if (!finding && !record.status.ok() && op.kind == OpKind::kOpen && op.create) {
+  if (!record.status.ok() && op.kind == OpKind::kOpen && op.create) {
     const bool exists = load_contents();
     finding = oracle::check_failed_create(op, record.index, model_, exists, scratch_);
     if (!finding) model_.adopt_file(exists, scratch_);
-  } else if (!finding && !unsettled && !record.status.ok() && modifies_file(op.kind)) {
+  } else if (!unsettled && !record.status.ok() && modifies_file(op.kind)) {
     finding = verify_contents(FindingKind::kNotAtomic, record.index);
   }
   // A success despite an injected fault must be a real one.
@@ -242,12 +268,10 @@ Finding Executor::step(const Op& op) {
     finding = verify_contents(FindingKind::kSwallowedError, record.index);
     if (finding) finding.detail += " after " + record.faults_fired + " was reported as success";
   }
-  if (!finding && !model_.is_open() && (op.kind != OpKind::kFault)) {
+  if (!finding && !model_.is_open() && op.kind != OpKind::kFault) {
     finding = oracle::check_leaks(record.index, record.status.ok() ? "after close" : "after a failed call",
                                   stuck_mappings_);
   }
-  trace_.push_back(std::move(record));
-  if (observer_) observer_(trace_.back());
   return finding;
 }
 

@@ -113,6 +113,20 @@ class Executor {
   Finding abandon_after_signal(StepRecord record, const faults::FaultInfo& info);
   // Why `op` (an outside event) cannot run here, or null.
   const char* outside_skip_reason(const Op& op) const;
+  // Why `op` is not sent to the library in this state, or null.
+  const char* skip_reason(const Op& op, const Expectation& expected) const;
+  // Sends `op` to the library (or arms it), filling record.status.
+  void call_library(const Op& op, StepRecord& record);
+  // call_library() under the SIGBUS/SIGSEGV guard and, for an open of a
+  // read-only file, without root's permission override. False if a signal
+  // ended the call (`signal` says which).
+  bool call_guarded(const Op& op, StepRecord& record, faults::FaultInfo* signal);
+  // record.faults_fired: the injected faults, in-call events and disk
+  // conditions that may explain this call's outcome.
+  void name_causes(const Op& op, StepRecord& record, size_t first_call, bool stale_before);
+  // After the model followed the step: failed calls left the file as it was
+  // and released what they held; successes despite a fault are real.
+  Finding check_error_paths(const Op& op, const StepRecord& record, bool unsettled, bool fault_fired);
   faults::OutsideEvent pending_;  // the event waiting for the library's next mmap
   bool pending_armed_ = false;
   bool in_call_ok_ = false;
