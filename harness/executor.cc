@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -179,6 +180,14 @@ void Executor::name_causes(const Op& op, StepRecord& record, size_t first_call, 
   if (!record.status.ok() && fired.empty() && (stale_before || !fired_in_call_.empty())) {
     fired = "the file had changed under the library" + (last_cut_.empty() ? "" : " (" + last_cut_ + ")");
   }
+  // A disk really full for another reason (mappings whose munmap the
+  // program failed keep their pages) is a real condition too.
+  if (record.status.code() == ENOSPC && fired.empty()) {
+    struct statvfs st;
+    if (::statvfs(sandbox_dir_.c_str(), &st) == 0 && st.f_bavail * st.f_frsize < 2 * contract_.max_size) {
+      fired = "the sandbox filesystem is nearly full (" + std::to_string(st.f_bavail * st.f_frsize) + " bytes free)";
+    }
+  }
 }
 
 Finding Executor::step(const Op& op) {
@@ -329,6 +338,10 @@ void Executor::end() {
   pending_armed_ = false;
   faults::disarm_all();
   subject_.reset();
+  // What the library could not release because faults failed its munmap or
+  // close (excused, or already reported): drop it now, or the unlinked
+  // files' pages would fill the sandbox's disk run after run.
+  faults::release_sandbox_resources();
   faults::deactivate();
   ::unlink(path_.c_str());
   running_ = false;

@@ -121,7 +121,8 @@ Finding Executor::abandon_after_signal(StepRecord record, const faults::FaultInf
   const auto& calls = faults::call_log();
   const char* last_call = calls.empty() ? "none" : faults::call_name(calls.back().call);
   const std::string full = options_.disk ? options_.disk->full_cause() : "";
-  const std::string cause = last_cut_ + (!last_cut_.empty() && !full.empty() ? "; " : "") + full;
+  const std::string conditions = options_.disk ? options_.disk->describe() : "";
+  const std::string cause = last_cut_ + (!last_cut_.empty() && !conditions.empty() ? "; " : "") + conditions;
   char detail[512];
   std::snprintf(detail, sizeof detail,
                 "%s (%s) at file offset %llu during %s (last library call: %s); file size then %lld, the library "

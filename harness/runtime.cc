@@ -15,7 +15,16 @@
 #include "harness/sandbox.h"
 #include "harness/subject.h"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MAPFUZZ_HAS_ASAN 1
+#endif
+#endif
+#ifdef MAPFUZZ_HAS_ASAN
+// Only in ASan builds: OSS-Fuzz rejects a UBSan-only binary that calls any
+// __asan_ function.
 extern "C" void __asan_set_error_report_callback(void (*callback)(const char*)) __attribute__((weak));
+#endif
 extern "C" void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
 
 namespace mapfuzz::runtime {
@@ -99,7 +108,7 @@ void crash_handler(int sig, siginfo_t* info, void* ucontext) {
   }
 }
 
-void asan_report(const char*) { print_crash_report("AddressSanitizer report (above) while the library ran"); }
+[[maybe_unused]] void asan_report(const char*) { print_crash_report("AddressSanitizer report (above) while the library ran"); }
 
 // A sanitizer that dies without a report of its own (an internal CHECK
 // failure after the library unmapped the sanitizer's memory, say).
@@ -130,7 +139,11 @@ Executor& executor() {
     // this process through a second file descriptor.
     if (env_on("MAPFUZZ_OUTSIDE_EVENTS")) {
       const char* mode = std::getenv("MAPFUZZ_OUTSIDE");
+#ifdef MAPFUZZ_OUTSIDE_DEFAULT_IN_PROCESS
+      const bool allow_child = mode && std::strcmp(mode, "process") == 0;
+#else
       const bool allow_child = !(mode && std::strcmp(mode, "in-process") == 0);
+#endif
       g_outside = faults::make_outside(allow_child, g_sandbox->dir(), &fill_pattern, &g_outside_note);
       options.outside = g_outside.get();
     } else {
@@ -158,7 +171,9 @@ void install_crash_hooks() {
     sigemptyset(&sa.sa_mask);
     ::sigaction(kCrashSignals[i], &sa, &g_previous[i]);
   }
+#ifdef MAPFUZZ_HAS_ASAN
   if (__asan_set_error_report_callback) __asan_set_error_report_callback(asan_report);
+#endif
   if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(sanitizer_death);
   // The SIGBUS/SIGSEGV guard goes on top: faults on sandbox mappings become
   // attributed findings; anything else falls through to the hooks above.

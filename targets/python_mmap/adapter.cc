@@ -518,6 +518,9 @@ const Target& this_target() {
           .resizes_to_zero = false,
           // m.flush(offset, size) msyncs exactly that range.
           .syncs_ranges = true,
+          // m.resize() grows the file with ftruncate (sparse): on a full disk
+          // the first touch of a new page raises SIGBUS, not OSError.
+          .allocates_on_growth = false,
       },
       &make_subject,
   };

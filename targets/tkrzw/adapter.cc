@@ -206,6 +206,9 @@ const Target& this_target() {
           .opens_empty_file = true,
           .resizes_to_zero = true,
           .syncs_ranges = true,  // Synchronize(hard, off, size)
+          // Growth is ftruncate alone (sparse): on a full disk the first
+          // touch of a new page raises SIGBUS.
+          .allocates_on_growth = false,
           // The bytes are raw, but while open the file is longer than the
           // logical size (allocation chunks; "call [Synchronize] before
           // accessing the file with external tools"), so a pread of it
