@@ -14,9 +14,20 @@
 namespace mapfuzz {
 namespace {
 
-bool grows_file(const faults::OutsideEvent& e) {
+// Whether `e` makes a file of `size` bytes longer (the ftruncate kinds are
+// named for their usual direction, but any of them may go either way).
+bool grows_file(const faults::OutsideEvent& e, uint64_t size) {
   using faults::OutsideKind;
-  return e.kind == OutsideKind::kRegrow || e.kind == OutsideKind::kExtend || e.kind == OutsideKind::kPwrite;
+  switch (e.kind) {
+    case OutsideKind::kShrink:
+    case OutsideKind::kRegrow:
+    case OutsideKind::kExtend:
+      return e.length > size;
+    case OutsideKind::kPwrite:
+      return e.length > 0 && e.offset + e.length > size;
+    default:
+      return false;
+  }
 }
 
 const char* signal_code_name(const faults::FaultInfo& info) {
@@ -52,8 +63,8 @@ Status Executor::apply_outside(const faults::OutsideEvent& event, uint32_t step)
   }
   // Bytes the library wrote past the end of a shrunk file, in its last page,
   // may reappear when the file grows: read them before the event.
-  const bool reveals =
-      grows_file(event) && model_.tail_may_hold_writes() && model_.exists() && !model_.is_replaced();
+  const bool reveals = grows_file(event, model_.bytes().size()) && model_.tail_may_hold_writes() &&
+                       model_.exists() && !model_.is_replaced();
   const uint64_t old_size = model_.bytes().size();
   const std::vector<uint8_t> tail = reveals ? oracle::read_eof_tail(path_) : std::vector<uint8_t>();
   const int err = options_.outside->apply(path_, event);

@@ -250,6 +250,9 @@ const Target& this_target() {
           .opens_empty_file = false,  // mmap of 0 bytes fails; new_file_size=0 cannot create
           .resizes_to_zero = false,   // resize(0): "can't resize below mapped offset"
           .syncs_ranges = false,      // no sync at all: see sync()
+          // new_file_size and resize() size the file with ftruncate (sparse):
+          // on a full disk the first touch of a new page raises SIGBUS.
+          .allocates_on_growth = false,
       },
       &make_subject,
   };
