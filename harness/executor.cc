@@ -245,6 +245,11 @@ Finding Executor::step(const Op& op) {
   if (!finding && !tail.empty() && model_.bytes().size() > file_size_before && oracle::read_back(path_, &scratch_)) {
     model_.reveal_tail(file_size_before, tail, scratch_, 0, 0);
   }
+  if (!finding && model_.tail_may_hold_writes() && (!model_.exists() || model_.is_replaced()) &&
+      model_.bytes().size() > file_size_before && file_size_before % kPageSize != 0) {
+    const uint64_t page_end = (file_size_before / kPageSize + 1) * kPageSize;
+    model_.mark_unknown(file_size_before, std::min<uint64_t>(page_end, model_.bytes().size()));
+  }
   const bool in_call_event = settle_in_call_event();
   // While another process's change is unknown to the library (its size
   // differs from the file's), or happened in the middle of the call, what

@@ -106,7 +106,10 @@ void Executor::fire_pending(void* self) {
   ex->fired_in_call_ = std::string("outside ") + faults::outside_kind_name(ex->pending_.kind) + " after mmap" +
                        (err ? std::string(" failed: ") + errno_name(err) : "");
   ex->in_call_ok_ = err == 0;
-  if (err == 0) ex->note_cause(ex->pending_, static_cast<uint32_t>(ex->trace_.size()), true);
+  // A pwrite that failed part way (a full disk) may still have left holes.
+  if (err == 0 || ex->pending_.kind == faults::OutsideKind::kPwrite) {
+    ex->note_cause(ex->pending_, static_cast<uint32_t>(ex->trace_.size()), true);
+  }
 }
 
 bool Executor::settle_in_call_event() {

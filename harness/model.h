@@ -91,6 +91,15 @@ class Model {
   // growth can reveal it. A truncation to a smaller size zeroes that tail.
   void note_tail_writes() { tail_written_ = true; }
   bool tail_may_hold_writes() const { return tail_written_; }
+  // Bytes of the library's file the harness cannot know: what a growth may
+  // have revealed of such writes in a file no longer reachable by path
+  // (unlinked or replaced), so not readable by the oracle. Reads there are
+  // not checked.
+  void mark_unknown(uint64_t from, uint64_t to) {
+    unknown_from_ = from;
+    unknown_to_ = to;
+  }
+  bool known(uint64_t offset) const { return offset < unknown_from_ || offset >= unknown_to_; }
 
  private:
   void mark_dirty(uint64_t offset, uint64_t length);
@@ -103,6 +112,8 @@ class Model {
   bool exists_ = false;
   bool open_ = false;
   bool tail_written_ = false;
+  uint64_t unknown_from_ = 0;
+  uint64_t unknown_to_ = 0;
 };
 
 }  // namespace mapfuzz

@@ -82,6 +82,7 @@ Finding check_step(const StepRecord& step, const Model& model, std::span<const u
     }
     for (uint64_t k = 0; k < e.read_length; ++k) {
       if (op.offset + k >= bytes.size()) break;
+      if (!model.known(op.offset + k)) continue;
       const uint8_t want = bytes[op.offset + k];
       if (read_data[k] != want) {
         return make(bad, i,
