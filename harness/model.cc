@@ -39,7 +39,7 @@ void Model::reset() {
   lib_size_ = 0;
   mode_ = 0644;
   exists_ = open_ = tail_written_ = false;
-  unknown_from_ = unknown_to_ = 0;
+  unknown_.clear();
 }
 
 Expectation Model::expect(const Op& op, const Contract& contract) const {
@@ -102,19 +102,19 @@ void Model::apply_success(const Op& op, const Contract& contract) {
         bytes_.assign(op.size, 0);
         dirty_.clear();
         tail_written_ = false;  // O_TRUNC
-        unknown_from_ = unknown_to_ = 0;
+        unknown_.clear();
       } else if (replaced_) {  // the library now opens the new file
         bytes_ = std::move(*replaced_);
         replaced_.reset();
         dirty_.clear();
-        unknown_from_ = unknown_to_ = 0;
+        unknown_.clear();
       }
       lib_size_ = bytes_.size();
       exists_ = open_ = true;
       break;
     case OpKind::kResize:
       if (op.size < bytes_.size()) tail_written_ = false;
-      unknown_to_ = std::min(unknown_to_, op.size);
+      for (auto& range : unknown_) range.second = std::min(range.second, op.size);
       lib_size_ = op.size;
       bytes_.resize(op.size, 0);
       dirty_.erase(dirty_.lower_bound((op.size + kPageSize - 1) / kPageSize), dirty_.end());

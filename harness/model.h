@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "harness/contract.h"
@@ -95,11 +96,13 @@ class Model {
   // have revealed of such writes in a file no longer reachable by path
   // (unlinked or replaced), so not readable by the oracle. Reads there are
   // not checked.
-  void mark_unknown(uint64_t from, uint64_t to) {
-    unknown_from_ = from;
-    unknown_to_ = to;
+  void mark_unknown(uint64_t from, uint64_t to) { unknown_.emplace_back(from, to); }
+  bool known(uint64_t offset) const {
+    for (const auto& [from, to] : unknown_) {
+      if (offset >= from && offset < to) return false;
+    }
+    return true;
   }
-  bool known(uint64_t offset) const { return offset < unknown_from_ || offset >= unknown_to_; }
 
  private:
   void mark_dirty(uint64_t offset, uint64_t length);
@@ -112,8 +115,7 @@ class Model {
   bool exists_ = false;
   bool open_ = false;
   bool tail_written_ = false;
-  uint64_t unknown_from_ = 0;
-  uint64_t unknown_to_ = 0;
+  std::vector<std::pair<uint64_t, uint64_t>> unknown_;  // [from, to) ranges
 };
 
 }  // namespace mapfuzz
