@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static bool hooked = false;
   if (!hooked) {
     // After libFuzzer installed its own handlers, so that ours chain to them.
-    runtime::install_crash_hooks();
+    runtime::install_crash_hooks(/*under_libfuzzer=*/true);
     hooked = true;
   }
   const Program program = decode_binary(data, size);

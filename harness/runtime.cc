@@ -162,7 +162,7 @@ void set_current(const Program* program, const ReportContext* context) {
   if (program) g_reported = 0;
 }
 
-void install_crash_hooks() {
+void install_crash_hooks(bool under_libfuzzer) {
   for (size_t i = 0; i < sizeof kCrashSignals / sizeof kCrashSignals[0]; ++i) {
     struct sigaction sa;
     std::memset(&sa, 0, sizeof sa);
@@ -174,7 +174,7 @@ void install_crash_hooks() {
 #ifdef MAPFUZZ_HAS_ASAN
   if (__asan_set_error_report_callback) __asan_set_error_report_callback(asan_report);
 #endif
-  if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(sanitizer_death);
+  if (__sanitizer_set_death_callback && !under_libfuzzer) __sanitizer_set_death_callback(sanitizer_death);
   // The SIGBUS/SIGSEGV guard goes on top: faults on sandbox mappings become
   // attributed findings; anything else falls through to the hooks above.
   faults::SignalGuard::install();

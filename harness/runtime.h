@@ -23,9 +23,11 @@ Executor& executor();
 void set_current(const Program* program, const ReportContext* context);
 
 // Installs SIGSEGV/SIGBUS/SIGFPE/SIGILL/SIGABRT handlers (and ASan's error
-// report callback) that print the report of the current program and then
-// pass the signal on to the handler that was there before (ASan, libFuzzer).
-void install_crash_hooks();
+// report callback, and outside libFuzzer the sanitizer's death callback) that
+// print the report of the current program and then pass the signal on to the
+// handler that was there before (ASan, libFuzzer). `under_libfuzzer`: libFuzzer owns the sanitizer's death callback (it writes
+// the crash-<sha1> file there), so the harness leaves it alone.
+void install_crash_hooks(bool under_libfuzzer = false);
 
 // Prints a finding's report to stderr and saves its minimal program with
 // context.artifact_prefix; fills context.artifact and context.replay_command.

@@ -33,6 +33,14 @@ if [ "$mode" = clean ]; then
   grep -E 'stat::number_of_executed_units|tests passed|OK, passed|^enumerated ' "$work/out" | tail -n 3
   echo "PASS: no finding"; exit 0
 fi
+# A sanitizer CHECK failure inside the library (LMDB's mdb_env_close
+# unmapping memory it does not own, docs/findings/lmdb.md) kills the fuzzer
+# without a report and depends on memory layout: in known mode it counts as
+# the allowed signal.
+if [ "$mode" = known ] && [ -z "$report" ] && grep -q 'CHECK failed' "$work/out" && echo signal | grep -qE "^($kinds)$"; then
+  grep -m1 'CHECK failed' "$work/out"
+  echo "PASS: known layout-dependent crash inside the library (a sanitizer CHECK failure; allowed: $kinds)"; exit 0
+fi
 if [ $status -eq 0 ] || [ -z "$report" ]; then
   echo "FAIL: expected a finding matching '$kinds', got exit $status and no report"; tail -n 60 "$work/out"; exit 1
 fi
