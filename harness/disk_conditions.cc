@@ -50,12 +50,14 @@ DiskConditions::Healthy::~Healthy() {
 void DiskConditions::reset() {
   limit_.reset();
   limit_since_ = -1;
-  // Also when this process did not fill it: a child forked for one
-  // sequence (property tests) may have died with the disk full.
-  if (tmpfs_.mounted() && (full_since_ >= 0 || tmpfs_.used_bytes() + tmpfs_.free_bytes() < capacity_)) {
-    (void)tmpfs_.set_free(capacity_);
-  }
+  if (full_since_ >= 0) (void)tmpfs_.set_free(capacity_);
   full_since_ = -1;
+}
+
+void DiskConditions::ensure_room() {
+  // A child forked for one sequence (property tests) may have died with the
+  // disk full: this process's own state does not know it.
+  if (tmpfs_.mounted() && tmpfs_.free_bytes() < capacity_) (void)tmpfs_.set_free(capacity_);
 }
 
 std::string DiskConditions::full_cause() const {

@@ -31,8 +31,11 @@ class DiskConditions {
   // Returns 0, or the errno (EINVAL for any other kind, or a disk-full event
   // without the tmpfs).
   int apply(const faults::OutsideEvent& event, uint32_t step);
-  // A roomy disk and no size limit again (between runs, before a report).
+  // Undoes what apply() set: a roomy disk and no size limit again (at the
+  // end of a run, before a report). No system call if nothing was applied.
   void reset();
+  // Room on the disk whoever filled it (at the start of a run; one statfs).
+  void ensure_room();
 
   // While a Healthy lives the disk has room and no size limit; then the
   // conditions come back. For the oracle's reads through the library, which

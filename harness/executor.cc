@@ -64,7 +64,10 @@ void Executor::begin() {
   trace_.clear();
   abandoned_ = pending_armed_ = false;
   last_cut_.clear();
-  if (options_.disk) options_.disk->reset();
+  if (options_.disk) {
+    options_.disk->reset();
+    options_.disk->ensure_room();
+  }
   stuck_mappings_ = 0;
   faults::activate(sandbox_dir_.c_str());
   subject_ = target_.make();

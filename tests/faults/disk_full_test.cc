@@ -20,6 +20,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "faults/signal_guard.h"
+#include "tests/faults/mounts.h"
 #include "tests/faults/in_child.h"
 #include "tests/faults/temp_dir.h"
 
@@ -30,18 +31,6 @@ using testing::in_child;
 using testing::TempDir;
 
 const uint64_t kPage = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-
-bool mounted_at(const std::string& dir) {
-  std::ifstream mounts("/proc/self/mounts");
-  std::string line;
-  while (std::getline(mounts, line)) {
-    std::istringstream fields(line);
-    std::string source, target;
-    fields >> source >> target;
-    if (target == dir) return true;
-  }
-  return false;
-}
 
 std::string mount_or_fail(LimitedTmpfs* fs, const std::string& dir, uint64_t capacity) {
   const MountStatus s = fs->mount(dir, capacity);
@@ -61,7 +50,7 @@ bool become_nobody() {
 std::string check_enospc(const std::string& dir) {
   LimitedTmpfs fs;
   if (std::string e = mount_or_fail(&fs, dir, 64 * kPage); !e.empty()) return e;
-  CHILD_CHECK(mounted_at(dir));
+  CHILD_CHECK(testing::mount_listed("/proc/self/mounts", dir));
   CHILD_CHECK(fs.free_bytes() == 64 * kPage);
   const int fd = open((dir + "/f").c_str(), O_RDWR | O_CREAT, 0600);
   CHILD_CHECK(fd >= 0);
@@ -79,7 +68,7 @@ std::string check_enospc(const std::string& dir) {
   CHILD_CHECK(posix_fallocate(fd, 0, static_cast<off_t>(7 * kPage)) == ENOSPC);
   close(fd);
   fs.unmount();
-  CHILD_CHECK(!mounted_at(dir));
+  CHILD_CHECK(!testing::mount_listed("/proc/self/mounts", dir));
   CHILD_CHECK(access((dir + "/f").c_str(), F_OK) != 0);  // the files went with the mount
   return "";
 }
@@ -90,7 +79,7 @@ BOOST_AUTO_TEST_CASE(fill_now_gives_enospc_at_once) {
   TempDir tmp;
   const auto r = in_child([&] { return check_enospc(tmp.path); });
   BOOST_TEST(r.ok(), r.describe());
-  BOOST_TEST(!mounted_at(tmp.path));  // never visible outside the child's namespace
+  BOOST_TEST(!testing::mount_listed("/proc/self/mounts", tmp.path));  // never visible outside the child's namespace
 }
 
 BOOST_AUTO_TEST_CASE(without_root_a_user_namespace_mounts_it) {

@@ -22,6 +22,7 @@
 
 #include "faults/disk_full.h"
 #include "faults/outside_process.h"
+#include "tests/faults/mounts.h"
 #include "tests/faults/temp_dir.h"
 
 namespace mapfuzz::faults {
@@ -29,18 +30,6 @@ namespace {
 
 void fill(uint8_t seed, uint64_t offset, uint8_t* out, uint64_t n) {
   for (uint64_t i = 0; i < n; ++i) out[i] = static_cast<uint8_t>(seed + offset + i) | 1;
-}
-
-bool mounts_contain(const std::string& mounts_file, const std::string& dir) {
-  std::ifstream mounts(mounts_file);
-  std::string line;
-  while (std::getline(mounts, line)) {
-    std::istringstream fields(line);
-    std::string source, target;
-    fields >> source >> target;
-    if (target == dir) return true;
-  }
-  return false;
 }
 
 size_t entries(const std::string& dir) {
@@ -112,8 +101,8 @@ BOOST_AUTO_TEST_CASE(nothing_remains_after_sigkill) {
   // While it lives: the helper runs; the mount is in its namespace only.
   BOOST_TEST(kill(helper, 0) == 0);
   const std::string victim_mounts = "/proc/" + std::to_string(victim) + "/mounts";
-  BOOST_TEST(mounts_contain(victim_mounts, mount_point) == bool(mounted));
-  BOOST_TEST(!mounts_contain("/proc/self/mounts", mount_point));
+  BOOST_TEST(testing::mount_listed(victim_mounts, mount_point) == bool(mounted));
+  BOOST_TEST(!testing::mount_listed("/proc/self/mounts", mount_point));
 
   BOOST_REQUIRE(kill(victim, SIGKILL) == 0);
   int status = 0;
@@ -133,7 +122,7 @@ BOOST_AUTO_TEST_CASE(nothing_remains_after_sigkill) {
 
   // No mount anywhere, no file left: the sandbox lived on the tmpfs.
   BOOST_TEST(access(("/proc/" + std::to_string(victim)).c_str(), F_OK) != 0);
-  BOOST_TEST(!mounts_contain("/proc/self/mounts", mount_point));
+  BOOST_TEST(!testing::mount_listed("/proc/self/mounts", mount_point));
   if (mounted) BOOST_TEST(entries(mount_point) == 0u);
   BOOST_TEST(entries(base.path) == 1u);  // "mnt" itself, the test's own directory
   prctl(PR_SET_CHILD_SUBREAPER, 0);
