@@ -263,6 +263,12 @@ Finding Executor::step(const Op& op) {
   if (!finding && unsettled && model_.exists() && !model_.is_replaced() &&
       (modifies_file(op.kind) || in_call_event) && oracle::read_back(path_, &scratch_)) {
     model_.set_file_bytes(scratch_);
+  } else if (!finding && unsettled && (!model_.exists() || model_.is_replaced()) && modifies_file(op.kind) &&
+             record.model_size_before < file_size_before) {
+    // The same, for a file no longer reachable by path: what lies beyond the
+    // library's view (another process's growth, which a rollback may cut)
+    // cannot be read back, so it is unknown.
+    model_.mark_unknown(record.model_size_before, std::max<uint64_t>(file_size_before, model_.bytes().size()));
   }
   if (!finding) finding = check_error_paths(op, record, unsettled, fault_fired);
   trace_.push_back(std::move(record));
