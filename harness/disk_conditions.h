@@ -55,6 +55,8 @@ class DiskConditions {
 
   // A condition holds that can make the library's calls fail for real.
   bool active() const { return full_since_ >= 0 || limit_.has_value(); }
+  // The disk was filled by the program (a SIGBUS may be its doing).
+  bool full() const { return full_since_ >= 0; }
   // What holds, for reports: "disk full since step 3 (0 bytes free)",
   // "file size limit 65536 bytes since step 2", both, or "".
   std::string describe() const;

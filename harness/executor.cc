@@ -9,35 +9,16 @@
 #include <algorithm>
 #include <cstdio>
 #include <optional>
+#include <span>
 
 #include "faults/interpose.h"
 #include "faults/privileges.h"
 #include "faults/signal_guard.h"
 #include "harness/abandoned_memory.h"
+#include "harness/file_view.h"
 #include "harness/oracle.h"
 
 namespace mapfuzz {
-namespace {
-
-// Names of the injected faults that fired among calls[first..].
-std::string fired_faults(const std::vector<faults::CallRecord>& calls, size_t first) {
-  std::string out;
-  for (size_t i = first; i < calls.size(); ++i) {
-    if (!calls[i].injected) continue;
-    if (!out.empty()) out += ", ";
-    out += faults::call_name(calls[i].call);
-    out += "→";
-    out += errno_name(calls[i].result_errno);
-  }
-  return out;
-}
-
-bool modifies_file(OpKind kind) {
-  return kind == OpKind::kOpen || kind == OpKind::kReopen || kind == OpKind::kResize ||
-         kind == OpKind::kWrite || kind == OpKind::kClose || kind == OpKind::kSync;
-}
-
-}  // namespace
 
 Executor::Executor(const Target& target, std::string sandbox_dir, RunOptions options)
     : target_(target),
@@ -63,7 +44,8 @@ void Executor::begin() {
   model_.reset();
   trace_.clear();
   abandoned_ = pending_armed_ = false;
-  last_cut_.clear();
+  in_call_ = {};
+  last_cut_.reset();
   if (options_.disk) {
     options_.disk->reset();
     options_.disk->ensure_room();
@@ -72,6 +54,16 @@ void Executor::begin() {
   faults::activate(sandbox_dir_.c_str());
   subject_ = target_.make();
   running_ = true;
+}
+
+StepRecord Executor::prepare(const Op& op) const {
+  StepRecord record;
+  record.index = static_cast<uint32_t>(trace_.size());
+  record.op = op;
+  record.model_size_before = model_.size();
+  record.expected = model_.expect(op, contract_);
+  record.skipped = skip_reason(op, record.expected);
+  return record;
 }
 
 const char* Executor::skip_reason(const Op& op, const Expectation& expected) const {
@@ -95,7 +87,6 @@ void Executor::call_library(const Op& op, StepRecord& record) {
       if (model_.is_open()) {
         record.status = s.close();
         if (!record.status.ok()) break;
-        model_.apply_close();
       }
       record.status = s.open(path_, false, 0);
       break;
@@ -142,7 +133,7 @@ bool Executor::call_guarded(const Op& op, StepRecord& record, faults::FaultInfo*
       faults::overrides_permissions()) {
     unprivileged.emplace();
   }
-  fired_in_call_.clear();
+  in_call_ = {};
   if (!faults::SignalGuard::installed()) {
     call_library(op, record);
     return true;
@@ -165,137 +156,109 @@ bool Executor::call_guarded(const Op& op, StepRecord& record, faults::FaultInfo*
 
 void Executor::name_causes(const Op& op, StepRecord& record, size_t first_call, bool stale_before) {
   const auto& calls = faults::call_log();
-  std::string& fired = record.faults_fired;
-  auto add = [&fired](const std::string& what) { fired += (fired.empty() ? "" : ", ") + what; };
-  fired = fired_faults(calls, first_call);
-  if (!fired_in_call_.empty()) add(fired_in_call_);
+  Causes& causes = record.causes;
   for (size_t i = first_call; i < calls.size(); ++i) {
-    if (calls[i].injected && calls[i].call == faults::Call::kMunmap) ++stuck_mappings_;
+    if (!calls[i].injected) continue;
+    causes.add_injected(calls[i].call, calls[i].result_errno);
+    if (calls[i].call == faults::Call::kMunmap) ++stuck_mappings_;
   }
+  if (in_call_.fired) causes.set_in_call(pending_.kind, in_call_.error);
   // A full disk or a size limit fails calls for real: like an injected
   // fault, the library must report it and leave the file intact.
-  if (options_.disk && options_.disk->active() && op.kind != OpKind::kFault && op.kind != OpKind::kOutside) {
-    add(options_.disk->describe());
-  }
-  // A library may rightly refuse to act on a file that changed under it (its
-  // view is stale, or an event hit the middle of the call): an error then is
-  // excused like an injected fault's.
-  if (!record.status.ok() && fired.empty() && (stale_before || !fired_in_call_.empty())) {
-    fired = "the file had changed under the library" + (last_cut_.empty() ? "" : " (" + last_cut_ + ")");
-  }
+  if (options_.disk && options_.disk->active() && calls_library(op.kind)) causes.set_disk(options_.disk->describe());
+  // A library may rightly refuse to act on a file that changed under it:
+  // an error then is excused like an injected fault's.
+  if (!record.status.ok() && !causes.excuses_failure() && stale_before) causes.set_changed_under(last_cut_);
   // A disk really full for another reason (mappings whose munmap the
   // program failed keep their pages) is a real condition too.
-  if (record.status.code() == ENOSPC && fired.empty()) {
+  if (record.status.code() == ENOSPC && !causes.excuses_failure()) {
     struct statvfs st;
     if (::statvfs(sandbox_dir_.c_str(), &st) == 0 && st.f_bavail * st.f_frsize < 2 * contract_.max_size) {
-      fired = "the sandbox filesystem is nearly full (" + std::to_string(st.f_bavail * st.f_frsize) + " bytes free)";
+      causes.set_sandbox_full(st.f_bavail * st.f_frsize);
     }
   }
 }
 
-Finding Executor::step(const Op& op) {
-  StepRecord record;
-  record.index = static_cast<uint32_t>(trace_.size());
-  record.op = op;
-  record.model_size_before = model_.size();
-  record.expected = model_.expect(op, contract_);
-  record.skipped = skip_reason(op, record.expected);
-  if (record.skipped) {
-    trace_.push_back(record);
-    if (observer_) observer_(trace_.back());
-    return {};
+void Executor::accept_size_after_event(StepRecord& record) const {
+  if (in_call_.fired && in_call_.error == 0 && record.status.ok() && record.size_after != record.expected.size_after &&
+      record.size_after == file_view::file_size(path_)) {
+    record.expected.size_after = record.size_after;
   }
+}
 
-  // Bytes the library wrote past the end of a shrunk file, in its last
-  // page, may reappear if this call grows the file: read them first.
-  const bool may_reveal = model_.tail_may_hold_writes() && model_.exists() && !model_.is_replaced() &&
-                          (op.kind == OpKind::kResize || op.kind == OpKind::kWrite);
-  const uint64_t file_size_before = model_.bytes().size();
-  const std::vector<uint8_t> tail = may_reveal ? oracle::read_eof_tail(path_) : std::vector<uint8_t>();
+Outcome Executor::outcome_of(const StepRecord& record, std::span<const uint8_t> read, bool stale_before) const {
+  return Outcome{.ok = record.status.ok() && !record.expected.must_fail,
+                 .size_after = record.size_after,
+                 .read = read,
+                 .unsettled = stale_before || in_call_.fired,
+                 .in_call = in_call_.fired ? &pending_ : nullptr,
+                 .in_call_ok = in_call_.fired && in_call_.error == 0};
+}
+
+Finding Executor::step(const Op& op) {
+  StepRecord record = prepare(op);
+  if (record.skipped) return record_step(std::move(record), {});
   const bool stale_before = model_.view_stale();
-
   faults::set_tag(record.index);
   const size_t first_call = faults::call_log().size();
   faults::FaultInfo signal;
   if (!call_guarded(op, record, &signal)) return abandon_after_signal(std::move(record), signal);
   record.size_after = subject_->size();
   name_causes(op, record, first_call, stale_before);
-  const bool fault_fired = !record.faults_fired.empty();
-  // An event inside the call may come before the library's own look at the
-  // file (a second mapping sized with fstat): then the library rightly sees
-  // the file's new size.
-  const bool sized_after_event = in_call_ok_ && !fired_in_call_.empty() && record.status.ok() &&
-                                 record.size_after != record.expected.size_after &&
-                                 record.size_after == oracle::file_size(path_);
-  if (sized_after_event) record.expected.size_after = record.size_after;
-
-  Finding finding = oracle::check_step(record, model_, {io_buffer_.data(), record.read_got}, fault_fired);
+  accept_size_after_event(record);
+  const std::span<const uint8_t> read{io_buffer_.data(), record.read_got};
+  Finding finding = oracle::check_step(record, model_, read);
   if (!finding && contract_.has_sync) {
     finding = oracle::check_sync_backed(record, model_.dirty_pages(), faults::call_log(), first_call);
   }
-
-  // Bring the model along.
   if (!finding) {
-    if (record.status.ok() && !record.expected.must_fail) {
-      model_.apply_success(op, contract_);
-      if (sized_after_event) model_.set_library_size(record.size_after);
-    } else if (op.kind == OpKind::kOpen || op.kind == OpKind::kReopen) {
-      model_.apply_failed_open();
-    } else if (op.kind == OpKind::kClose) {
-      model_.apply_close();
+    model_.follow(op, outcome_of(record, read, stale_before), contract_);
+    finding = check_file(op, record);
+  }
+  return record_step(std::move(record), std::move(finding));
+}
+
+FindingKind Executor::file_check_kind(const Op& op, const StepRecord& record) const {
+  // Error paths must leave the file as it was (or as the model allows).
+  if (!record.status.ok() && modifies_file(op.kind)) return FindingKind::kNotAtomic;
+  // A success despite an injected fault must be a real one.
+  if (record.status.ok() && record.causes.excuses_failure() && modifies_file(op.kind)) {
+    return FindingKind::kSwallowedError;
+  }
+  return FindingKind::kNone;
+}
+
+Finding Executor::check_file(const Op& op, const StepRecord& record) {
+  const FindingKind kind = file_check_kind(op, record);
+  const bool learn = contract_.file_is_raw && !model_.path_file().fully_known();
+  Finding finding;
+  if (kind != FindingKind::kNone || learn) {
+    const bool exists = load_contents();
+    const bool failed_create = kind == FindingKind::kNotAtomic && op.kind == OpKind::kOpen && op.create;
+    if (failed_create) {
+      finding = oracle::check_failed_create(op, record.index, model_.path_file(), exists, scratch_);
+    } else if (kind != FindingKind::kNone) {
+      finding = oracle::check_contents(exists, scratch_, model_.path_file(), kind, record.index);
     }
+    if (kind == FindingKind::kSwallowedError && finding) {
+      finding.detail += " after " + record.causes.describe() + " was reported as success";
+    }
+    if (!finding) model_.learn_file(exists, scratch_);
   }
-  if (!finding && !tail.empty() && model_.bytes().size() > file_size_before && oracle::read_back(path_, &scratch_)) {
-    model_.reveal_tail(file_size_before, tail, scratch_, 0, 0);
+  if (!finding && !model_.is_open() && op.kind != OpKind::kFault) {
+    finding = check_leaks(record.index, record.status.ok() ? "after close" : "after a failed call");
   }
-  if (!finding && model_.tail_may_hold_writes() && (!model_.exists() || model_.is_replaced()) &&
-      model_.bytes().size() > file_size_before && file_size_before % kPageSize != 0) {
-    const uint64_t page_end = (file_size_before / kPageSize + 1) * kPageSize;
-    model_.mark_unknown(file_size_before, std::min<uint64_t>(page_end, model_.bytes().size()));
-  }
-  const bool in_call_event = settle_in_call_event();
-  // While another process's change is unknown to the library (its size
-  // differs from the file's), or happened in the middle of the call, what
-  // the library does to bytes outside its view (a rollback, a regrow) is its
-  // own business: take the file as it is.
-  const bool unsettled = stale_before || in_call_event;
-  if (unsettled) model_.note_tail_writes();
-  if (!finding && unsettled && model_.exists() && !model_.is_replaced() &&
-      (modifies_file(op.kind) || in_call_event) && oracle::read_back(path_, &scratch_)) {
-    model_.set_file_bytes(scratch_);
-  } else if (!finding && unsettled && (!model_.exists() || model_.is_replaced()) && modifies_file(op.kind) &&
-             record.model_size_before < file_size_before) {
-    // The same, for a file no longer reachable by path: what lies beyond the
-    // library's view (another process's growth, which a rollback may cut)
-    // cannot be read back, so it is unknown.
-    model_.mark_unknown(record.model_size_before, std::max<uint64_t>(file_size_before, model_.bytes().size()));
-  }
-  if (!finding) finding = check_error_paths(op, record, unsettled, fault_fired);
+  return finding;
+}
+
+Finding Executor::record_step(StepRecord record, Finding finding) {
   trace_.push_back(std::move(record));
   if (observer_) observer_(trace_.back());
   return finding;
 }
 
-Finding Executor::check_error_paths(const Op& op, const StepRecord& record, bool unsettled, bool fault_fired) {
-  Finding finding;
-  // Error paths must release everything and leave the file as it was.
-  if (!record.status.ok() && op.kind == OpKind::kOpen && op.create) {
-    const bool exists = load_contents();
-    finding = oracle::check_failed_create(op, record.index, model_, exists, scratch_);
-    if (!finding) model_.adopt_file(exists, scratch_);
-  } else if (!unsettled && !record.status.ok() && modifies_file(op.kind)) {
-    finding = verify_contents(FindingKind::kNotAtomic, record.index);
-  }
-  // A success despite an injected fault must be a real one.
-  if (!finding && !unsettled && record.status.ok() && fault_fired && modifies_file(op.kind)) {
-    finding = verify_contents(FindingKind::kSwallowedError, record.index);
-    if (finding) finding.detail += " after " + record.faults_fired + " was reported as success";
-  }
-  if (!finding && !model_.is_open() && op.kind != OpKind::kFault) {
-    finding = oracle::check_leaks(record.index, record.status.ok() ? "after close" : "after a failed call",
-                                  stuck_mappings_);
-  }
-  return finding;
+Finding Executor::check_leaks(int64_t step, const char* when) const {
+  return oracle::check_leaks(step, when, faults::open_sandbox_fds(), faults::live_sandbox_mappings(), stuck_mappings_);
 }
 
 Finding Executor::finish() {
@@ -309,7 +272,7 @@ Finding Executor::finish() {
     faults::set_tag(static_cast<uint32_t>(trace_.size()));
     faults::disarm_all();
     subject_.reset();
-    finding = oracle::check_leaks(-1, "after the library was destroyed", stuck_mappings_);
+    finding = check_leaks(-1, "after the library was destroyed");
   }
   if (!finding) finding = verify_contents(FindingKind::kFileMismatch, -1);
   end();
@@ -317,7 +280,7 @@ Finding Executor::finish() {
 }
 
 bool Executor::load_contents() {
-  if (contract_.file_is_raw) return oracle::read_back(path_, &scratch_);
+  if (contract_.file_is_raw) return file_view::read_back(path_, &scratch_);
   // A format of the library's own: read through it, unseen by the fault
   // layer, on a healthy disk.
   faults::Bypass bypass;
@@ -343,7 +306,7 @@ bool Executor::read_all(Subject& subject) {
 
 Finding Executor::verify_contents(FindingKind kind, int64_t step) {
   const bool exists = load_contents();
-  return oracle::check_contents(exists, scratch_, model_, kind, step);
+  return oracle::check_contents(exists, scratch_, model_.path_file(), kind, step);
 }
 
 void Executor::end() {

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -16,23 +18,10 @@
 #include "harness/model.h"
 #include "harness/op.h"
 #include "harness/status.h"
+#include "harness/step_record.h"
 #include "harness/subject.h"
 
 namespace mapfuzz {
-
-// One executed (or skipped) operation, as reports and replay print it.
-struct StepRecord {
-  uint32_t index = 0;
-  Op op;
-  const char* skipped = nullptr;  // why the op was not sent to the library, or null
-  Expectation expected;           // the model's prediction
-  uint64_t model_size_before = 0;
-  Status status;                  // the library's answer
-  uint64_t size_after = 0;        // the library's size() after the call
-  uint64_t read_got = 0;          // kRead: bytes returned
-  std::string faults_fired;       // injected faults, outside events and signals during the call
-  bool hazard = false;            // a documented hazard (SIGBUS after outside truncation or on a full disk) ended the run
-};
 
 struct RunOptions {
   uint64_t max_file_size = kMaxProgramFileSize;  // ops beyond it are skipped
@@ -84,6 +73,43 @@ class Executor {
   const std::string& file_path() const { return path_; }
 
  private:
+  // What an outside event armed for the library's next mmap did inside the
+  // current call.
+  struct InCall {
+    bool fired = false;
+    int error = 0;  // 0: it did its work
+  };
+
+  // ---- one step, in the order step() runs them (executor.cc) ----
+  // A record of `op` with the model's expectation, or the skip reason.
+  StepRecord prepare(const Op& op) const;
+  // Why `op` is not sent to the library in this state, or null.
+  const char* skip_reason(const Op& op, const Expectation& expected) const;
+  // call_library() under the SIGBUS/SIGSEGV guard and, for an open of a
+  // read-only file, without root's permission override. False if a signal
+  // ended the call (`signal` says which).
+  bool call_guarded(const Op& op, StepRecord& record, faults::FaultInfo* signal);
+  // Sends `op` to the library (or arms it, or runs the outside event),
+  // filling record.status.
+  void call_library(const Op& op, StepRecord& record);
+  // record.causes: the injected faults, in-call event, disk conditions and
+  // changes under the library that may explain this call's outcome.
+  void name_causes(const Op& op, StepRecord& record, size_t first_call, bool stale_before);
+  // After an event inside the call, the library may have sized its view with
+  // fstat: the file's size then is a right answer too.
+  void accept_size_after_event(StepRecord& record) const;
+  // What the model follows for this step.
+  Outcome outcome_of(const StepRecord& record, std::span<const uint8_t> read, bool stale_before) const;
+  // After the model followed the step: failed calls left the file as it was
+  // (or as allowed), successes despite a fault are real, the model learns
+  // what it did not know, closed instances hold nothing.
+  Finding check_file(const Op& op, const StepRecord& record);
+  // Which check the file needs after this step (kNone: only learning).
+  FindingKind file_check_kind(const Op& op, const StepRecord& record) const;
+  // Appends the record to the trace, tells the observer, returns `finding`.
+  Finding record_step(StepRecord record, Finding finding);
+
+  // ---- file observations ----
   // The file's contents into scratch_: with pread for raw files, else
   // through the library (the open instance, or a fresh one). False if the
   // file does not exist or cannot be opened.
@@ -91,6 +117,15 @@ class Executor {
   bool read_all(Subject& subject);
   // load_contents() compared with the model.
   Finding verify_contents(FindingKind kind, int64_t step);
+  Finding check_leaks(int64_t step, const char* when) const;
+
+  // ---- outside events and signals (executor_outside.cc) ----
+  // Why `op` (an outside event) cannot run here, or null.
+  const char* outside_skip_reason(const Op& op) const;
+  Status apply_outside(const faults::OutsideEvent& event, uint32_t step);
+  void note_cut(const faults::OutsideEvent& event, uint32_t step, bool in_call);
+  static void fire_pending(void* self);
+  Finding abandon_after_signal(StepRecord record, const faults::FaultInfo& info);
 
   const Target& target_;
   Contract contract_;
@@ -101,37 +136,13 @@ class Executor {
   Model model_;
   std::vector<StepRecord> trace_;
   std::vector<uint8_t> io_buffer_;
-  std::vector<uint8_t> scratch_;  // file contents read back by the oracle
+  std::vector<uint8_t> scratch_;  // file contents observed for the oracle
   std::function<void(const StepRecord&)> observer_;
   size_t stuck_mappings_ = 0;  // munmap calls failed by injected faults this run
-  Status apply_outside(const faults::OutsideEvent& event, uint32_t step);
-  void note_cause(const faults::OutsideEvent& event, uint32_t step, bool in_call);
-  static void fire_pending(void* self);
-  // Brings the model along an outside event that fired inside this step's
-  // library call; true if one did.
-  bool settle_in_call_event();
-  Finding abandon_after_signal(StepRecord record, const faults::FaultInfo& info);
-  // Why `op` (an outside event) cannot run here, or null.
-  const char* outside_skip_reason(const Op& op) const;
-  // Why `op` is not sent to the library in this state, or null.
-  const char* skip_reason(const Op& op, const Expectation& expected) const;
-  // Sends `op` to the library (or arms it), filling record.status.
-  void call_library(const Op& op, StepRecord& record);
-  // call_library() under the SIGBUS/SIGSEGV guard and, for an open of a
-  // read-only file, without root's permission override. False if a signal
-  // ended the call (`signal` says which).
-  bool call_guarded(const Op& op, StepRecord& record, faults::FaultInfo* signal);
-  // record.faults_fired: the injected faults, in-call events and disk
-  // conditions that may explain this call's outcome.
-  void name_causes(const Op& op, StepRecord& record, size_t first_call, bool stale_before);
-  // After the model followed the step: failed calls left the file as it was
-  // and released what they held; successes despite a fault are real.
-  Finding check_error_paths(const Op& op, const StepRecord& record, bool unsettled, bool fault_fired);
   faults::OutsideEvent pending_;  // the event waiting for the library's next mmap
   bool pending_armed_ = false;
-  bool in_call_ok_ = false;
-  std::string fired_in_call_;  // what the in-call event did during this step
-  std::string last_cut_;       // the last outside event that removed file data or left holes this run
+  InCall in_call_;                    // what the pending event did during this step
+  std::optional<OutsideCut> last_cut_;  // the last outside event that removed file data or left holes this run
   bool abandoned_ = false;     // a signal ended the run; the library is never called again
   uint64_t hazards_ = 0;
   // Instances interrupted by a signal: kept, never called or destroyed (their

@@ -11,12 +11,19 @@ bool in_bounds(uint64_t offset, uint64_t length, uint64_t size) {
 
 }  // namespace
 
+bool modifies_file(OpKind kind) {
+  return kind == OpKind::kOpen || kind == OpKind::kReopen || kind == OpKind::kResize ||
+         kind == OpKind::kWrite || kind == OpKind::kClose || kind == OpKind::kSync;
+}
+
+bool calls_library(OpKind kind) { return kind != OpKind::kFault && kind != OpKind::kOutside; }
+
 bool Model::applicable(const Op& op) const {
   switch (op.kind) {
     case OpKind::kOpen:
-      return !open_ && (op.create || exists_);
+      return !open_ && (op.create || exists());
     case OpKind::kReopen:
-      return exists_;
+      return exists();
     case OpKind::kResize:
     case OpKind::kWrite:
     case OpKind::kRead:
@@ -33,13 +40,13 @@ bool Model::applicable(const Op& op) const {
 }
 
 void Model::reset() {
-  bytes_.clear();
-  replaced_.reset();
+  lib_.remove();
+  other_.remove();
   dirty_.clear();
   lib_size_ = 0;
   mode_ = 0644;
-  exists_ = open_ = tail_written_ = false;
-  unknown_.clear();
+  path_is_lib_ = true;
+  open_ = false;
 }
 
 Expectation Model::expect(const Op& op, const Contract& contract) const {
@@ -49,11 +56,11 @@ Expectation Model::expect(const Op& op, const Contract& contract) const {
     case OpKind::kOpen:
     case OpKind::kReopen: {
       const bool create = op.kind == OpKind::kOpen && op.create;
-      e.size_after = create ? op.size : path_bytes().size();
+      e.size_after = create ? op.size : path_file().size();
       e.must_fail = e.size_after == 0 && !contract.opens_empty_file;
       // Opening an existing read-only file for writing (the harness drops
       // root's override for it) fails with EACCES.
-      if (exists_ && (mode_ & 0200) == 0) e.must_fail = true;
+      if (exists() && (mode_ & 0200) == 0) e.must_fail = true;
       if (e.must_fail) e.size_after = 0;
       break;
     }
@@ -92,98 +99,136 @@ Expectation Model::expect(const Op& op, const Contract& contract) const {
   return e;
 }
 
-void Model::apply_success(const Op& op, const Contract& contract) {
+void Model::follow(const Op& op, const Outcome& o, const Contract& contract) {
   switch (op.kind) {
     case OpKind::kOpen:
     case OpKind::kReopen:
-      if (op.kind == OpKind::kOpen && op.create) {
-        if (!exists_) mode_ = 0644;
-        replaced_.reset();
-        bytes_.assign(op.size, 0);
-        dirty_.clear();
-        tail_written_ = false;  // O_TRUNC
-        unknown_.clear();
-      } else if (replaced_) {  // the library now opens the new file
-        bytes_ = std::move(*replaced_);
-        replaced_.reset();
-        dirty_.clear();
-        unknown_.clear();
-      }
-      lib_size_ = bytes_.size();
-      exists_ = open_ = true;
+      follow_open(op, o);
       break;
     case OpKind::kResize:
-      if (op.size < bytes_.size()) tail_written_ = false;
-      for (auto& range : unknown_) range.second = std::min(range.second, op.size);
+      if (!o.ok) break;
+      lib_.resize(op.size);
       lib_size_ = op.size;
-      bytes_.resize(op.size, 0);
-      dirty_.erase(dirty_.lower_bound((op.size + kPageSize - 1) / kPageSize), dirty_.end());
+      trim_dirty(op.size);
       break;
-    case OpKind::kWrite: {
-      const uint64_t end = op.offset + op.length;
-      if (end > lib_size_) {  // a write that grows the file (PastEnd::kGrows)
-        lib_size_ = end;
-        bytes_.resize(end, 0);
-      }
-      // Bytes beyond the file's end (shrunk by another process) are lost.
-      const uint64_t kept = end <= bytes_.size() ? op.length : bytes_.size() > op.offset ? bytes_.size() - op.offset : 0;
-      if (kept > 0) fill_pattern(op.seed, op.offset, bytes_.data() + op.offset, kept);
-      mark_dirty(op.offset, kept);
+    case OpKind::kWrite:
+      if (o.ok) follow_write(op);
       break;
-    }
+    case OpKind::kRead:
+      if (o.ok) lib_.learn_range(op.offset, o.read);
+      break;
     case OpKind::kSync:
-      if (op.length == 0 || !contract.syncs_ranges) {
-        dirty_.clear();
-      } else {
-        const uint64_t first = op.offset / kPageSize;
-        const uint64_t end = op.offset > UINT64_MAX - op.length ? UINT64_MAX : op.offset + op.length;
-        const uint64_t last = (end - 1) / kPageSize;
-        dirty_.erase(dirty_.lower_bound(first), dirty_.upper_bound(last));
-      }
+      if (o.ok) follow_sync(op, contract);
       break;
     case OpKind::kClose:
       open_ = false;
       break;
-    case OpKind::kRead:
-    case OpKind::kFault:
     case OpKind::kOutside:
+      if (!op.after_mmap) follow_event(op.outside, o.ok);
+      break;
+    case OpKind::kFault:
     case OpKind::kCount:
       break;
   }
+  if (o.in_call) {
+    if (o.in_call_ok) follow_event(*o.in_call, true);
+    // The library may have looked at the file after the event (fstat).
+    if (o.ok && open_) lib_size_ = o.size_after;
+  }
+  if (o.unsettled && calls_library(op.kind)) {
+    lib_.note_writes_past_eof();
+    if (modifies_file(op.kind) || o.in_call) {
+      lib_.forget_all();
+      if (!path_is_lib_) other_.forget_all();  // it may have acted on the path too (a reopen)
+    }
+  }
 }
 
-void Model::apply_outside(const faults::OutsideEvent& e) {
+void Model::follow_open(const Op& op, const Outcome& o) {
+  const bool create = op.kind == OpKind::kOpen && op.create;
+  if (!path_is_lib_ && (o.ok || create)) {  // the library now opens (or makes) the file at the path
+    lib_ = other_;
+    path_is_lib_ = true;
+  }
+  if (!o.ok) {
+    open_ = false;
+    if (create) {
+      dirty_.clear();
+      lib_.allow_failed_create(op.size);
+    }
+    return;
+  }
+  if (create) {
+    if (!lib_.exists()) mode_ = 0644;
+    lib_.create(op.size);
+  }
+  dirty_.clear();
+  lib_size_ = lib_.size_known() ? lib_.size() : o.size_after;
+  open_ = true;
+}
+
+void Model::follow_write(const Op& op) {
+  const uint64_t end = op.offset + op.length;
+  if (end > lib_size_) {  // a write that grows the file (PastEnd::kGrows)
+    lib_size_ = end;
+    lib_.resize(end);
+  }
+  if (!lib_.size_known()) {  // the file's end is unknown: so is what landed
+    lib_.forget(op.offset, end);
+    mark_dirty(op.offset, op.length);
+    return;
+  }
+  // Bytes beyond the file's end (shrunk by another process) are lost to the
+  // file; inside its EOF page the page cache keeps them.
+  const uint64_t size = lib_.size();
+  const uint64_t kept = end <= size ? op.length : size > op.offset ? size - op.offset : 0;
+  lib_.write_pattern(op.seed, op.offset, kept);
+  if (kept < op.length && size % kPageSize != 0) lib_.note_writes_past_eof();
+  mark_dirty(op.offset, kept);
+}
+
+void Model::follow_sync(const Op& op, const Contract& contract) {
+  if (op.length == 0 || !contract.syncs_ranges) {
+    dirty_.clear();
+    return;
+  }
+  const uint64_t first = op.offset / kPageSize;
+  const uint64_t end = op.offset > UINT64_MAX - op.length ? UINT64_MAX : op.offset + op.length;
+  const uint64_t last = (end - 1) / kPageSize;
+  dirty_.erase(dirty_.lower_bound(first), dirty_.upper_bound(last));
+}
+
+void Model::follow_event(const faults::OutsideEvent& e, bool ok) {
   using faults::OutsideKind;
-  std::vector<uint8_t>& file = path_file();
+  FileImage& file = path_image();
+  if (!ok) {  // it may have done part of its work (a pwrite on a full disk)
+    if (!faults::is_disk_condition(e.kind) && file.may_exist()) file.forget_all();
+    return;
+  }
   switch (e.kind) {
     case OutsideKind::kShrink:
     case OutsideKind::kRegrow:
     case OutsideKind::kExtend:
-      if (&file == &bytes_ && e.length < file.size()) tail_written_ = false;
-      file.resize(e.length, 0);
-      if (&file == &bytes_) dirty_.erase(dirty_.lower_bound((e.length + kPageSize - 1) / kPageSize), dirty_.end());
+      file.resize(e.length);
+      if (path_is_lib_) trim_dirty(e.length);
       break;
     case OutsideKind::kPunchHole:
-      if (e.offset < file.size()) {
-        const uint64_t end = e.length > file.size() - e.offset ? file.size() : e.offset + e.length;
-        std::fill(file.begin() + static_cast<ptrdiff_t>(e.offset), file.begin() + static_cast<ptrdiff_t>(end), 0);
-      }
+      file.zero(e.offset, e.length);
       break;
     case OutsideKind::kPwrite:
-      if (e.length > 0 && e.offset + e.length > file.size()) file.resize(e.offset + e.length, 0);
-      if (e.length > 0) fill_pattern(e.seed, e.offset, file.data() + e.offset, e.length);
+      file.write_pattern(e.seed, e.offset, e.length);
       break;
     case OutsideKind::kChmod:
       mode_ = e.mode;
       break;
     case OutsideKind::kUnlink:
-      exists_ = false;
-      replaced_.reset();
+      path_is_lib_ = false;
+      other_.remove();
       mode_ = 0644;  // a file made at the path later gets the default mode
       break;
     case OutsideKind::kReplace:
-      replaced_.emplace(e.length, 0);
-      exists_ = true;
+      path_is_lib_ = false;
+      other_.create(e.length);
       break;
     case OutsideKind::kDiskFull:  // the file holds what it held
     case OutsideKind::kSizeLimit:
@@ -192,34 +237,17 @@ void Model::apply_outside(const faults::OutsideEvent& e) {
   }
 }
 
-void Model::reveal_tail(uint64_t old_size, const std::vector<uint8_t>& tail, const std::vector<uint8_t>& file,
-                        uint64_t keep_from, uint64_t keep_to) {
-  const uint64_t end = std::min({old_size + tail.size(), static_cast<uint64_t>(bytes_.size()),
-                                 static_cast<uint64_t>(file.size()), lib_size_});
-  for (uint64_t off = old_size; off < end; ++off) {
-    if (off >= keep_from && off < keep_to) continue;
-    if (file[off] == tail[off - old_size]) bytes_[off] = file[off];
-  }
-}
-
-void Model::apply_failed_open() { open_ = false; }
-
-void Model::apply_close() { open_ = false; }
-
-void Model::adopt_file(bool exists, const std::vector<uint8_t>& bytes) {
-  exists_ = exists;
-  replaced_.reset();
-  bytes_.assign(bytes.begin(), bytes.end());
-  lib_size_ = bytes_.size();
-  dirty_.clear();
-  open_ = false;
-}
+void Model::learn_file(bool exists, std::span<const uint8_t> bytes) { path_image().learn(exists, bytes); }
 
 void Model::mark_dirty(uint64_t offset, uint64_t length) {
   if (length == 0) return;
   for (uint64_t page = offset / kPageSize; page <= (offset + length - 1) / kPageSize; ++page) {
     dirty_.insert(page);
   }
+}
+
+void Model::trim_dirty(uint64_t size) {
+  dirty_.erase(dirty_.lower_bound((size + kPageSize - 1) / kPageSize), dirty_.end());
 }
 
 }  // namespace mapfuzz

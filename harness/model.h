@@ -1,21 +1,29 @@
-// The in-memory model of the sandbox file: its bytes, its size, whether it is
-// open, which pages were written since the last sync, and what other
-// processes did to it. The model is what the file must hold; it knows
-// nothing of any library.
+// The in-memory model of the sandbox file: what it must hold, whether the
+// library has it open, which pages were written since the last sync, and what
+// other processes did to it. It knows nothing of any library and makes no
+// system call.
 //
-// Two sizes: the file's (bytes().size()) and the one the library last saw
-// (size()). They differ after an outside event changed the file under the
-// library; the library's bounds follow its own view, and bytes it writes
-// beyond the file's end are lost, not its bug.
+// Its real state:
+//  - the library's file (a FileImage: sizes and bytes Known or Unknown, see
+//    file_image.h) and the file at the path, which differ after another
+//    process unlinked or replaced it;
+//  - two sizes: the file's and the one the library last saw (its view).
+//    They differ after an outside event changed the file under the library;
+//  - the path's permission bits, open/closed, dirty pages.
+// One entry point moves it: follow(op, outcome). The executor calls it with
+// what really happened; the property test's commands with the predicted
+// outcome. Everything an outside event, a stale view, an event in the
+// middle of a call or a lost write does is a transition of the FileImage
+// lattice; an observation of the real file (learn_file) makes Unknown bytes
+// Known again.
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <set>
-#include <utility>
-#include <vector>
+#include <span>
 
 #include "harness/contract.h"
+#include "harness/file_image.h"
 #include "harness/op.h"
 
 namespace mapfuzz {
@@ -27,21 +35,41 @@ struct Expectation {
   uint64_t read_length = 0; // kRead: bytes the read must return
 };
 
+// What happened in one step, as the model follows it.
+struct Outcome {
+  bool ok = true;                  // the call (or the outside event) succeeded
+  uint64_t size_after = 0;         // the library's size() after the call
+  std::span<const uint8_t> read;   // kRead: the bytes returned
+  // The file had changed under the library: its view was stale before the
+  // call, or an outside event fired inside it.
+  bool unsettled = false;
+  // An outside event that fired inside the call, or null; in_call_ok says
+  // whether it did its work.
+  const faults::OutsideEvent* in_call = nullptr;
+  bool in_call_ok = false;
+
+  // The outcome the model predicts when no fault fires (the property test's).
+  static Outcome predicted(const Expectation& e) { return Outcome{.ok = !e.must_fail, .size_after = e.size_after}; }
+};
+
 class Model {
  public:
-  // The file at the sandbox path (after an outside replace, a new file).
-  bool exists() const { return exists_; }
-  const std::vector<uint8_t>& path_bytes() const { return replaced_ ? *replaced_ : bytes_; }
+  // ---- state ----
+  // A file exists at the sandbox path (false while that is Unknown).
+  bool exists() const { return path_file().exists(); }
   bool is_open() const { return open_; }
   // The size the library saw last (its open, resize or growing write).
   uint64_t size() const { return lib_size_; }
-  // The bytes of the file the library has open (the one at the path unless
-  // it was unlinked or replaced).
-  const std::vector<uint8_t>& bytes() const { return bytes_; }
-  // An outside event changed the file's size under the library.
-  bool view_stale() const { return lib_size_ != bytes_.size(); }
-  // Another process replaced the file at the path by a new one.
-  bool is_replaced() const { return replaced_.has_value(); }
+  // The library's file (the one at the path unless it was unlinked or replaced).
+  const FileImage& file() const { return lib_; }
+  // The file at the path.
+  const FileImage& path_file() const { return path_is_lib_ ? lib_ : other_; }
+  // The library's file is the one at the path.
+  bool library_file_at_path() const { return path_is_lib_; }
+  // The file's size differs from the library's view (or is Unknown).
+  bool view_stale() const { return !lib_.size_known() || lib_size_ != lib_.size(); }
+  // Another process replaced or unlinked the library's file at the path.
+  bool is_replaced() const { return !path_is_lib_ && other_.exists(); }
   // Permission bits of the file at the path.
   uint32_t mode() const { return mode_; }
   // Pages written (by byte offset / kPageSize) and not yet synced.
@@ -51,71 +79,53 @@ class Model {
   // when closed, the others only when open; reopen and open-existing only
   // when the file exists).
   bool applicable(const Op& op) const;
-
-  // Back to "no file", keeping allocated memory for the next run.
-  void reset();
-
   // What `op` must do under `contract`, assuming no fault is injected.
   Expectation expect(const Op& op, const Contract& contract) const;
 
-  // Applies the successful outcome of `op` (call only when the library
-  // reported success and the expectation was not must_fail).
-  void apply_success(const Op& op, const Contract& contract);
-  // Applies a failed open/reopen: the instance is closed.
-  void apply_failed_open();
-  // After a failed "open create" the file is whatever the failure left
-  // (the oracle checks it is a permitted state): take it as the truth.
-  void adopt_file(bool exists, const std::vector<uint8_t>& bytes);
-  // Takes `bytes` as the content of the library's file, keeping the
-  // library's view: after the library acted on a file another process had
-  // changed under it, what it did there is its own business.
-  void set_file_bytes(const std::vector<uint8_t>& bytes) { bytes_.assign(bytes.begin(), bytes.end()); }
-  // Takes `bytes` as the content of the file at the path (the library's,
-  // or the one that replaced it).
-  void set_path_bytes(const std::vector<uint8_t>& bytes) { path_file().assign(bytes.begin(), bytes.end()); }
-  // The library saw the file at `size` (an event inside its call came before
-  // it looked): its view is that size.
-  void set_library_size(uint64_t size) { lib_size_ = size; }
-  // close() always leaves the instance closed.
-  void apply_close();
-  // Follows another process's event on the path (call only when it succeeded).
-  void apply_outside(const faults::OutsideEvent& event);
-  // After another process grew the library's file from `old_size`: bytes the
-  // library wrote through its mapping past that end, inside the last page
-  // (`tail`, read before the event), stay in the page cache, and growth may
-  // reveal them (filesystems differ). Takes those `file` now shows, where the
-  // library's view covered them; [keep_from, keep_to) is the event's own data.
-  void reveal_tail(uint64_t old_size, const std::vector<uint8_t>& tail, const std::vector<uint8_t>& file,
-                   uint64_t keep_from, uint64_t keep_to);
-  // The library acted on a stale view (or during an in-call event): it may
-  // have written past the file's end inside the last page, where a later
-  // growth can reveal it. A truncation to a smaller size zeroes that tail.
-  void note_tail_writes() { tail_written_ = true; }
-  bool tail_may_hold_writes() const { return tail_written_; }
-  // Bytes of the library's file the harness cannot know: what a growth may
-  // have revealed of such writes in a file no longer reachable by path
-  // (unlinked or replaced), so not readable by the oracle. Reads there are
-  // not checked.
-  void mark_unknown(uint64_t from, uint64_t to) { unknown_.emplace_back(from, to); }
-  bool known(uint64_t offset) const {
-    for (const auto& [from, to] : unknown_) {
-      if (offset >= from && offset < to) return false;
-    }
-    return true;
-  }
+  // ---- transitions ----
+  // Back to "no file", keeping allocated memory for the next run.
+  void reset();
+  // Follows one step: `op` (a library call, an armed fault or an outside
+  // event) with its `outcome`. Call only when the oracle found nothing:
+  //  - success: the op's effect (open, resize, growing write, sync, close);
+  //    a read's bytes teach the model what it did not know;
+  //  - failure: the file as before; an open/reopen/close leaves it closed;
+  //    a failed "open create" leaves the file as before, absent, or zeros up
+  //    to the requested size (a disjunction the next observation collapses);
+  //  - an outside event at an operation boundary: its effect on the file at
+  //    the path (a failed one, e.g. a partial pwrite on a full disk, makes the
+  //    file Unknown);
+  //  - an event inside the call: its effect, after the call's;
+  //  - unsettled: the library acted on a file that changed under it. What it
+  //    did there (a rollback, a regrow, writes past the new end) is its own
+  //    business: its file becomes Unknown, and its EOF page may hold writes.
+  void follow(const Op& op, const Outcome& outcome, const Contract& contract);
+  // The file at the path observed as (`exists`, `bytes`): Unknown parts and
+  // a failed create's disjunction take what is there. Call after the oracle
+  // compared the observation with path_file().
+  void learn_file(bool exists, std::span<const uint8_t> bytes);
 
  private:
+  FileImage& path_image() { return path_is_lib_ ? lib_ : other_; }
+  void follow_open(const Op& op, const Outcome& o);
+  void follow_write(const Op& op);
+  void follow_sync(const Op& op, const Contract& contract);
+  void follow_event(const faults::OutsideEvent& event, bool ok);
   void mark_dirty(uint64_t offset, uint64_t length);
-  std::vector<uint8_t>& path_file() { return replaced_ ? *replaced_ : bytes_; }
-  std::vector<uint8_t> bytes_;
-  std::optional<std::vector<uint8_t>> replaced_;  // the new file at the path after an outside replace
+  void trim_dirty(uint64_t size);
+
+  FileImage lib_;    // the library's file
+  FileImage other_;  // the file at the path when it is not the library's (replaced or absent)
   std::set<uint64_t> dirty_;
   uint64_t lib_size_ = 0;
   uint32_t mode_ = 0644;
-  bool exists_ = false;
+  bool path_is_lib_ = true;
   bool open_ = false;
-  bool tail_written_ = false;
-  std::vector<std::pair<uint64_t, uint64_t>> unknown_;  // [from, to) ranges
 };
+
+// True iff `kind` is a library call that may change the file.
+bool modifies_file(OpKind kind);
+// True iff `kind` calls the library (not an armed fault or an outside event).
+bool calls_library(OpKind kind);
 
 }  // namespace mapfuzz

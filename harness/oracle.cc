@@ -1,14 +1,11 @@
 #include "harness/oracle.h"
 
-#include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 
-#include "faults/raw_syscalls.h"
 #include "harness/text_codec.h"
 
 namespace mapfuzz::oracle {
@@ -26,8 +23,8 @@ Finding make(FindingKind kind, int64_t step, std::string detail) {
 
 }  // namespace
 
-Finding check_step(const StepRecord& step, const Model& model, std::span<const uint8_t> read_data,
-                   bool fault_fired) {
+Finding check_step(const StepRecord& step, const Model& model, std::span<const uint8_t> read_data) {
+  const bool fault_fired = step.causes.excuses_failure();
   const Op& op = step.op;
   const Expectation& e = step.expected;
   const auto i = static_cast<int64_t>(step.index);
@@ -73,16 +70,17 @@ Finding check_step(const StepRecord& step, const Model& model, std::span<const u
                          (unsigned long long)step.read_got, (unsigned long long)e.read_length, before));
     }
     // Past the file's end (shrunk by another process) the mapping's tail page
-    // holds whatever the library wrote there since: not checked.
-    const auto& bytes = model.bytes();
-    const bool within = op.offset + e.read_length <= bytes.size();
+    // holds whatever the library wrote there since: not checked; nor are
+    // bytes the model does not know.
+    const FileImage& file = model.file();
+    const auto& bytes = file.values();
+    const bool within = file.fully_known() && op.offset + e.read_length <= file.size();
     if (e.read_length == 0 ||
         (within && std::memcmp(read_data.data(), bytes.data() + op.offset, e.read_length) == 0)) {
       return {};
     }
     for (uint64_t k = 0; k < e.read_length; ++k) {
-      if (op.offset + k >= bytes.size()) break;
-      if (!model.known(op.offset + k)) continue;
+      if (!file.known(op.offset + k)) continue;
       const uint8_t want = bytes[op.offset + k];
       if (read_data[k] != want) {
         return make(bad, i,
@@ -135,95 +133,41 @@ Finding check_sync_backed(const StepRecord& step, const std::set<uint64_t>& dirt
   return {};
 }
 
-bool read_back(const std::string& path, std::vector<uint8_t>* bytes) {
-  const int fd = faults::real_open(path.c_str(), O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0) {
-    bytes->clear();
-    return false;
-  }
-  struct stat st;
-  const uint64_t expect = ::fstat(fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
-  bytes->resize(expect + 1);
-  uint64_t total = 0;
-  for (;;) {
-    if (bytes->size() == total) bytes->resize(total + 65536);
-    const long n = faults::real_pread(fd, bytes->data() + total, bytes->size() - total, static_cast<int64_t>(total));
-    if (n <= 0) break;
-    total += static_cast<uint64_t>(n);
-  }
-  faults::real_close(fd);
-  bytes->resize(total);
-  return true;
-}
-
-uint64_t file_size(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : UINT64_MAX;
-}
-
-std::vector<uint8_t> read_eof_tail(const std::string& path) {
-  std::vector<uint8_t> tail;
-  const int fd = faults::sys::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return tail;
-  struct stat st;
-  if (faults::sys::fstat(fd, &st) == 0 && st.st_size % kPageSize != 0) {
-    const uint64_t page = static_cast<uint64_t>(st.st_size) / kPageSize * kPageSize;
-    // A hole holds nothing, and touching one on a full tmpfs raises SIGBUS.
-    const bool allocated = faults::sys::lseek(fd, static_cast<int64_t>(page), SEEK_DATA) == static_cast<int64_t>(page);
-    void* map = !allocated ? MAP_FAILED : faults::sys::mmap(nullptr, kPageSize, PROT_READ, MAP_SHARED, fd, page);
-    if (map != MAP_FAILED) {
-      const auto* bytes = static_cast<const uint8_t*>(map);
-      tail.assign(bytes + st.st_size % kPageSize, bytes + kPageSize);
-      faults::sys::munmap(map, kPageSize);
-    }
-  }
-  faults::sys::close(fd);
-  return tail;
-}
-
-Finding check_failed_create(const Op& op, int64_t step, const Model& model, bool actual_exists,
-                            const std::vector<uint8_t>& actual) {
-  if (!actual_exists) return {};
-  if (model.exists() && actual == model.path_bytes()) return {};
-  const bool zeros = std::all_of(actual.begin(), actual.end(), [](uint8_t b) { return b == 0; });
-  if (zeros && actual.size() <= op.size) return {};
+Finding check_failed_create(const Op& op, int64_t step, const FileImage& want, bool exists,
+                            std::span<const uint8_t> got) {
+  if (!want.compare(exists, got)) return {};
   return make(FindingKind::kNotAtomic, step,
               format("a failed open create left %zu bytes that are neither the old file nor zeros up to "
                      "the requested size %llu",
-                     actual.size(), (unsigned long long)op.size));
+                     got.size(), (unsigned long long)op.size));
 }
 
-Finding check_contents(bool exists, const std::vector<uint8_t>& got, const Model& model, FindingKind kind,
+Finding check_contents(bool exists, std::span<const uint8_t> got, const FileImage& want, FindingKind kind,
                        int64_t step) {
-  if (!exists) {
-    if (!model.exists()) return {};
-    return make(kind, step, "the file is gone (or cannot be opened) but the model has it");
-  }
-  const auto& want = model.path_bytes();
-  const uint64_t total = got.size();
-  if (total != want.size()) {
-    return make(kind, step,
-                format("the file holds %s%llu bytes, the model %llu", total > want.size() ? "more than " : "",
-                       (unsigned long long)(total > want.size() ? want.size() : total),
-                       (unsigned long long)want.size()));
-  }
-  if (!model.exists()) {
-    return make(kind, step, format("the file exists (%llu bytes) but the model has none", (unsigned long long)total));
-  }
-  if (want.empty() || std::memcmp(want.data(), got.data(), want.size()) == 0) return {};
-  const auto diff = std::mismatch(want.begin(), want.end(), got.begin());
-  if (diff.first != want.end()) {
-    const auto off = static_cast<unsigned long long>(diff.first - want.begin());
-    return make(kind, step,
-                format("file offset %llu holds 0x%02x, the model 0x%02x (file size %llu)", off, *diff.second,
-                       *diff.first, (unsigned long long)want.size()));
+  const ImageMismatch m = want.compare(exists, got);
+  using What = ImageMismatch::What;
+  switch (m.what) {
+    case What::kNone:
+      return {};
+    case What::kMissing:
+      return make(kind, step, "the file is gone (or cannot be opened) but the model has it");
+    case What::kUnexpected:
+      return make(kind, step, format("the file exists (%llu bytes) but the model has none", (unsigned long long)m.got_size));
+    case What::kSize: {
+      const bool more = m.got_size > m.want_size;
+      return make(kind, step,
+                  format("the file holds %s%llu bytes, the model %llu", more ? "more than " : "",
+                         (unsigned long long)(more ? m.want_size : m.got_size), (unsigned long long)m.want_size));
+    }
+    case What::kByte:
+      return make(kind, step,
+                  format("file offset %llu holds 0x%02x, the model 0x%02x (file size %llu)",
+                         (unsigned long long)m.offset, m.got, m.want, (unsigned long long)m.want_size));
   }
   return {};
 }
 
-Finding check_leaks(int64_t step, const char* when, size_t stuck_mappings) {
-  const size_t fds = faults::open_sandbox_fds();
-  const size_t maps = faults::live_sandbox_mappings();
+Finding check_leaks(int64_t step, const char* when, size_t fds, size_t maps, size_t stuck_mappings) {
   if (fds == 0 && maps <= stuck_mappings) return {};
   return make(FindingKind::kLeak, step,
               format("%zu fd(s) and %zu mapping(s) of sandbox files remain %s", fds, maps, when));

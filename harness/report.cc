@@ -57,7 +57,7 @@ std::string format_step(const StepRecord& s) {
   if (s.skipped) return line + "  (skipped: " + s.skipped + ")";
   if (s.op.kind == OpKind::kFault) return line + "  (armed)";
   line += "\n    model: " + expectation_text(s) + "    library: " + answer_text(s);
-  if (!s.faults_fired.empty()) line += "\n    events: " + s.faults_fired;
+  if (s.causes.any()) line += "\n    events: " + s.causes.describe();
   if (s.hazard) line += "\n    verdict: documented hazard (the library does not claim to survive this outside truncation or full disk)";
   return line;
 }
@@ -78,7 +78,7 @@ std::string format_report(const char* target_name, const std::vector<StepRecord>
     }
     r += "  at step " + std::to_string(finding.step) + ": " + (op ? format_op(*op) : std::string("?")) + "\n";
     for (const StepRecord& s : trace) {
-      if (s.index == finding.step && !s.faults_fired.empty()) r += "  events: " + s.faults_fired + "\n";
+      if (s.index == finding.step && s.causes.any()) r += "  events: " + s.causes.describe() + "\n";
     }
   } else {
     r += "  at the end-of-run checks\n";

@@ -57,18 +57,8 @@ void OpCommand::checkPreconditions(const State& s) const {
 }
 
 void OpCommand::apply(State& s) const {
-  // The model as if no fault fires; the executor keeps the exact one.
-  if (op_.kind == OpKind::kOutside) {
-    if (!op_.after_mmap) s.model.apply_outside(op_.outside);
-    return;
-  }
-  const Expectation e = s.model.expect(op_, s.contract);
-  if (!e.must_fail) {
-    if (op_.kind == OpKind::kReopen && s.model.is_open()) s.model.apply_close();
-    s.model.apply_success(op_, s.contract);
-  } else if (op_.kind == OpKind::kOpen || op_.kind == OpKind::kReopen) {
-    s.model.apply_failed_open();
-  }
+  // The model as if no fault fires; the executor follows the exact outcome.
+  s.model.follow(op_, Outcome::predicted(s.model.expect(op_, s.contract)), s.contract);
 }
 
 void OpCommand::run(const State&, Sut& sut) const {

@@ -1,0 +1,62 @@
+#include "harness/causes.h"
+
+#include "harness/status.h"
+
+namespace mapfuzz {
+
+std::string OutsideCut::describe() const {
+  return "outside " + std::string(faults::outside_kind_name(kind)) + " (" + mode + " mode) at step " +
+         std::to_string(step) + (in_call ? ", fired right after the library's mmap" : "");
+}
+
+void Causes::add_injected(faults::Call call, int error) {
+  injected_.push_back({call, error});
+  present_ |= bit(Cause::kInjected);
+}
+
+void Causes::set_in_call(faults::OutsideKind kind, int error) {
+  in_call_kind_ = kind;
+  in_call_error_ = error;
+  present_ |= bit(Cause::kInCallEvent);
+}
+
+void Causes::set_disk(std::string description) {
+  disk_ = std::move(description);
+  present_ |= bit(Cause::kDiskCondition);
+}
+
+void Causes::set_changed_under(std::optional<OutsideCut> cut) {
+  cut_ = cut;
+  present_ |= bit(Cause::kChangedUnder);
+}
+
+void Causes::set_sandbox_full(uint64_t free_bytes) {
+  free_bytes_ = free_bytes;
+  present_ |= bit(Cause::kSandboxFull);
+}
+
+void Causes::set_signal(std::string detail) {
+  signal_ = std::move(detail);
+  present_ |= bit(Cause::kSignal);
+}
+
+std::string Causes::describe() const {
+  std::string out;
+  auto add = [&out](const std::string& what) { out += (out.empty() ? "" : ", ") + what; };
+  for (const Injected& i : injected_) add(std::string(faults::call_name(i.call)) + "→" + errno_name(i.error));
+  if (has(Cause::kInCallEvent)) {
+    add(std::string("outside ") + faults::outside_kind_name(in_call_kind_) + " after mmap" +
+        (in_call_error_ ? std::string(" failed: ") + errno_name(in_call_error_) : ""));
+  }
+  if (has(Cause::kDiskCondition)) add(disk_);
+  if (has(Cause::kChangedUnder)) {
+    add("the file had changed under the library" + (cut_ ? " (" + cut_->describe() + ")" : std::string()));
+  }
+  if (has(Cause::kSandboxFull)) {
+    add("the sandbox filesystem is nearly full (" + std::to_string(free_bytes_) + " bytes free)");
+  }
+  if (has(Cause::kSignal)) add(signal_);
+  return out;
+}
+
+}  // namespace mapfuzz

@@ -1,0 +1,83 @@
+// Why a step's outcome may rightly differ from the model's prediction, as
+// typed values: injected calls, an outside event inside the call, a disk
+// condition, a file changed under the library, a really full sandbox, and
+// the signal that ended a call. Reports print describe(); the oracle asks
+// excuses_failure(); the hazard verdict reads has().
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "faults/fault_spec.h"
+#include "faults/outside_event.h"
+
+namespace mapfuzz {
+
+enum class Cause : uint8_t {
+  kInjected,       // the fault layer failed one or more of the library's calls
+  kInCallEvent,    // another process acted on the file inside the call (after the library's mmap)
+  kDiskCondition,  // the disk was full or a file size limit held during the call
+  kChangedUnder,   // the call failed on a file another process had changed under the library
+  kSandboxFull,    // the call got ENOSPC on a sandbox that really was nearly full
+  kSignal,         // SIGBUS/SIGSEGV ended the call
+  kCount
+};
+
+// The last outside event of a run that removed file data or left holes:
+// the documented cause of a later SIGBUS.
+struct OutsideCut {
+  faults::OutsideKind kind = faults::OutsideKind::kShrink;
+  const char* mode = "";  // "process" or "in-process"
+  uint32_t step = 0;      // the program step that armed or ran the event
+  bool in_call = false;   // it fired right after the library's mmap
+  // "outside shrink (process mode) at step 2[, fired right after the library's mmap]"
+  std::string describe() const;
+};
+
+class Causes {
+ public:
+  // True iff cause `c` was recorded.
+  bool has(Cause c) const { return (present_ >> static_cast<unsigned>(c)) & 1u; }
+  // True iff a cause recorded so far lets a library call fail (and makes a
+  // wrong success a swallowed error): any cause but kSignal.
+  bool excuses_failure() const { return (present_ & ~bit(Cause::kSignal)) != 0; }
+  // True iff anything at all was recorded (reports print an events line).
+  bool any() const { return present_ != 0; }
+
+  // The fault layer failed `call` with `error`.
+  void add_injected(faults::Call call, int error);
+  // The in-call event `kind` ran (`error` 0) or failed with `error`.
+  void set_in_call(faults::OutsideKind kind, int error);
+  // A disk condition held: `description` as DiskConditions::describe().
+  void set_disk(std::string description);
+  // The failed call acted on a file changed under the library; `cut` is
+  // the run's last outside cut, if any.
+  void set_changed_under(std::optional<OutsideCut> cut);
+  // The sandbox had `free_bytes` left when the call got ENOSPC.
+  void set_sandbox_full(uint64_t free_bytes);
+  // A signal ended the call: `detail` names signal, offset, sizes and cause.
+  void set_signal(std::string detail);
+
+  // Everything recorded, in a fixed order, joined by ", " ("" if nothing):
+  // "ftruncate→ENOSPC, outside shrink after mmap, disk full since step 1 ...".
+  std::string describe() const;
+
+ private:
+  static constexpr uint32_t bit(Cause c) { return 1u << static_cast<unsigned>(c); }
+  struct Injected {
+    faults::Call call;
+    int error;
+  };
+  uint32_t present_ = 0;
+  std::vector<Injected> injected_;
+  faults::OutsideKind in_call_kind_ = faults::OutsideKind::kShrink;
+  int in_call_error_ = 0;
+  std::string disk_;
+  std::optional<OutsideCut> cut_;
+  uint64_t free_bytes_ = 0;
+  std::string signal_;
+};
+
+}  // namespace mapfuzz
