@@ -1,0 +1,56 @@
+// Causes are typed: the verdicts read flags, reports read describe().
+#include "harness/causes.h"
+
+#include <boost/test/unit_test.hpp>
+
+namespace mapfuzz {
+namespace {
+
+BOOST_AUTO_TEST_SUITE(causes)
+
+BOOST_AUTO_TEST_CASE(nothing_recorded_excuses_nothing) {
+  const Causes c;
+  BOOST_TEST(!c.any());
+  BOOST_TEST(!c.excuses_failure());
+  BOOST_TEST(c.describe() == "");
+}
+
+BOOST_AUTO_TEST_CASE(each_cause_is_a_flag_and_describes_itself_in_a_fixed_order) {
+  Causes c;
+  c.set_disk("disk full since step 1 (0 bytes left free)");
+  c.set_in_call(faults::OutsideKind::kShrink, ENOSPC);
+  c.add_injected(faults::Call::kFtruncate, EIO);
+  c.add_injected(faults::Call::kMmap, ENOMEM);
+  BOOST_TEST(c.has(Cause::kInjected));
+  BOOST_TEST(c.has(Cause::kInCallEvent));
+  BOOST_TEST(c.has(Cause::kDiskCondition));
+  BOOST_TEST(!c.has(Cause::kChangedUnder));
+  BOOST_TEST(c.excuses_failure());
+  BOOST_TEST(c.describe() ==
+             "ftruncate→EIO, mmap→ENOMEM, outside shrink after mmap failed: ENOSPC, disk full since step 1 (0 "
+             "bytes left free)");
+}
+
+BOOST_AUTO_TEST_CASE(a_file_changed_under_the_library_names_the_last_cut) {
+  Causes c;
+  c.set_changed_under(OutsideCut{faults::OutsideKind::kShrink, "process", 2, true});
+  BOOST_TEST(c.excuses_failure());
+  BOOST_TEST(c.describe() ==
+             "the file had changed under the library (outside shrink (process mode) at step 2, fired right after "
+             "the library's mmap)");
+  Causes none;
+  none.set_changed_under(std::nullopt);
+  BOOST_TEST(none.describe() == "the file had changed under the library");
+}
+
+BOOST_AUTO_TEST_CASE(a_full_sandbox_and_a_signal) {
+  Causes c;
+  c.set_sandbox_full(4096);
+  c.set_signal("SIGBUS (BUS_ADRERR)");
+  BOOST_TEST(c.describe() == "the sandbox filesystem is nearly full (4096 bytes free), SIGBUS (BUS_ADRERR)");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace mapfuzz
