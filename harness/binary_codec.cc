@@ -295,6 +295,73 @@ void put_fault(std::vector<uint8_t>* out, const faults::FaultSpec& spec) {
   }
 }
 
+// The operands of an outside event (after its opcode and kind byte).
+void put_outside(std::vector<uint8_t>* out, const faults::OutsideEvent& e) {
+  switch (e.kind) {
+    case faults::OutsideKind::kPwrite:
+      put_number(out, e.offset);
+      put_number(out, e.length);
+      out->push_back(e.seed);
+      break;
+    case faults::OutsideKind::kPunchHole:
+      put_number(out, e.offset);
+      put_number(out, e.length);
+      break;
+    case faults::OutsideKind::kChmod:
+      out->push_back(kModeRaw16);
+      put_le(out, e.mode, 2);
+      break;
+    case faults::OutsideKind::kUnlink:
+      break;
+    default:
+      put_number(out, e.length);
+      break;
+  }
+}
+
+// One op in its canonical encoding.
+void put_op(std::vector<uint8_t>* out, const Op& op) {
+  const uint8_t opcode = canonical_opcode(op.kind);
+  switch (op.kind) {
+    case OpKind::kOpen:
+      out->push_back(canonical_opcode(op.kind, !op.create));
+      if (op.create) put_number(out, op.size);
+      break;
+    case OpKind::kResize:
+      out->push_back(opcode);
+      put_number(out, op.size);
+      break;
+    case OpKind::kWrite:
+    case OpKind::kRead:
+      out->push_back(opcode);
+      put_number(out, op.offset);
+      put_number(out, op.length);
+      if (op.kind == OpKind::kWrite) out->push_back(op.seed);
+      break;
+    case OpKind::kSync:
+      out->push_back(canonical_opcode(op.kind, op.offset == 0 && op.length == 0));
+      if (op.offset != 0 || op.length != 0) {
+        put_number(out, op.offset);
+        put_number(out, op.length);
+      }
+      break;
+    case OpKind::kFault:
+      out->push_back(canonical_opcode(op.kind, op.fault.persistent));
+      put_fault(out, op.fault);
+      break;
+    case OpKind::kOutside:
+      out->push_back(canonical_opcode(op.kind, op.after_mmap));
+      out->push_back(static_cast<uint8_t>(op.outside.kind));
+      put_outside(out, op.outside);
+      break;
+    case OpKind::kClose:
+    case OpKind::kReopen:
+    case OpKind::kCount:
+      out->push_back(opcode);
+      break;
+  }
+}
+
 }  // namespace
 
 Program decode_binary(const uint8_t* data, size_t size) { return Decoder(data, size).run(); }
@@ -302,74 +369,7 @@ Program decode_binary(const uint8_t* data, size_t size) { return Decoder(data, s
 std::vector<uint8_t> encode_binary(const Program& program) {
   std::vector<uint8_t> out;
   out.push_back(kBinaryVersion);
-  for (const Op& op : program.ops) {
-    uint8_t opcode = canonical_opcode(op.kind);
-    switch (op.kind) {
-      case OpKind::kOpen:
-        out.push_back(canonical_opcode(op.kind, !op.create));
-        if (op.create) put_number(&out, op.size);
-        break;
-      case OpKind::kResize:
-        out.push_back(opcode);
-        put_number(&out, op.size);
-        break;
-      case OpKind::kWrite:
-        out.push_back(opcode);
-        put_number(&out, op.offset);
-        put_number(&out, op.length);
-        out.push_back(op.seed);
-        break;
-      case OpKind::kRead:
-        out.push_back(opcode);
-        put_number(&out, op.offset);
-        put_number(&out, op.length);
-        break;
-      case OpKind::kSync:
-        if (op.offset == 0 && op.length == 0) {
-          out.push_back(canonical_opcode(op.kind, true));
-        } else {
-          out.push_back(opcode);
-          put_number(&out, op.offset);
-          put_number(&out, op.length);
-        }
-        break;
-      case OpKind::kFault:
-        out.push_back(canonical_opcode(op.kind, op.fault.persistent));
-        put_fault(&out, op.fault);
-        break;
-      case OpKind::kOutside: {
-        const faults::OutsideEvent& e = op.outside;
-        out.push_back(canonical_opcode(op.kind, op.after_mmap));
-        out.push_back(static_cast<uint8_t>(e.kind));
-        switch (e.kind) {
-          case faults::OutsideKind::kPwrite:
-            put_number(&out, e.offset);
-            put_number(&out, e.length);
-            out.push_back(e.seed);
-            break;
-          case faults::OutsideKind::kPunchHole:
-            put_number(&out, e.offset);
-            put_number(&out, e.length);
-            break;
-          case faults::OutsideKind::kChmod:
-            out.push_back(kModeRaw16);
-            put_le(&out, e.mode, 2);
-            break;
-          case faults::OutsideKind::kUnlink:
-            break;
-          default:
-            put_number(&out, e.length);
-            break;
-        }
-        break;
-      }
-      case OpKind::kClose:
-      case OpKind::kReopen:
-      case OpKind::kCount:
-        out.push_back(opcode);
-        break;
-    }
-  }
+  for (const Op& op : program.ops) put_op(&out, op);
   return out;
 }
 

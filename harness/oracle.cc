@@ -21,75 +21,75 @@ Finding make(FindingKind kind, int64_t step, std::string detail) {
   return Finding{kind, step, std::move(detail)};
 }
 
+// A failed call: allowed when the contract requires it or a cause excuses
+// it; it must leave the library's size as it was (open/close: closed).
+Finding check_failure(const StepRecord& step, const Model& model) {
+  const Op& op = step.op;
+  const bool excused = step.causes.excuses_failure();
+  const auto i = static_cast<int64_t>(step.index);
+  if (!step.expected.must_fail && !excused) {
+    return make(FindingKind::kUnexpectedError, i,
+                format("%s failed with %s, no fault was injected (file size %llu)", op_kind_name(op.kind),
+                       step.status.describe().c_str(), (unsigned long long)model.size()));
+  }
+  const bool closes = op.kind == OpKind::kOpen || op.kind == OpKind::kReopen || op.kind == OpKind::kClose;
+  const uint64_t want = closes ? 0 : model.size();
+  if (step.size_after == want) return {};
+  return make(excused ? FindingKind::kNotAtomic : FindingKind::kWrongSize, i,
+              format("after failed %s (%s) the library reports size %llu, expected %llu", op_kind_name(op.kind),
+                     step.status.describe().c_str(), (unsigned long long)step.size_after,
+                     (unsigned long long)want));
+}
+
+// A successful read: its length, and its bytes where the model knows them.
+// Past the file's end (shrunk by another process) the mapping's tail page
+// holds whatever the library wrote there since: not checked.
+Finding check_read(const StepRecord& step, const Model& model, std::span<const uint8_t> read_data) {
+  const Op& op = step.op;
+  const uint64_t length = step.expected.read_length;
+  const auto i = static_cast<int64_t>(step.index);
+  const FindingKind bad = step.causes.excuses_failure() ? FindingKind::kSwallowedError : FindingKind::kDataMismatch;
+  const unsigned long long before = model.size();
+  if (step.read_got != length) {
+    return make(bad, i,
+                format("read returned %llu bytes, expected %llu (file size %llu)",
+                       (unsigned long long)step.read_got, (unsigned long long)length, before));
+  }
+  const FileImage& file = model.file();
+  const auto& bytes = file.values();
+  const bool within = file.fully_known() && op.offset + length <= file.size();
+  if (length == 0 || (within && std::memcmp(read_data.data(), bytes.data() + op.offset, length) == 0)) return {};
+  for (uint64_t k = 0; k < length; ++k) {
+    if (!file.known(op.offset + k) || read_data[k] == bytes[op.offset + k]) continue;
+    return make(bad, i,
+                format("read at file offset %llu returned 0x%02x, the file holds 0x%02x (file size %llu)",
+                       (unsigned long long)(op.offset + k), read_data[k], bytes[op.offset + k], before));
+  }
+  return {};
+}
+
 }  // namespace
 
 Finding check_step(const StepRecord& step, const Model& model, std::span<const uint8_t> read_data) {
-  const bool fault_fired = step.causes.excuses_failure();
   const Op& op = step.op;
   const Expectation& e = step.expected;
   const auto i = static_cast<int64_t>(step.index);
-  const unsigned long long before = model.size();
-  if (op.kind == OpKind::kFault || op.kind == OpKind::kOutside) return {};  // no library call
-
+  if (!calls_library(op.kind)) return {};
   if (step.status.ok() && e.must_fail) {
     return make(FindingKind::kMissingError, i,
-                format("%s succeeded but the contract requires failure (file size %llu)",
-                       op_kind_name(op.kind), before));
+                format("%s succeeded but the contract requires failure (file size %llu)", op_kind_name(op.kind),
+                       (unsigned long long)model.size()));
   }
-  if (!step.status.ok()) {
-    if (!e.must_fail && !fault_fired) {
-      return make(FindingKind::kUnexpectedError, i,
-                  format("%s failed with %s, no fault was injected (file size %llu)",
-                         op_kind_name(op.kind), step.status.describe().c_str(), before));
-    }
-    // A failed call leaves the library's size as it was (open/close: closed).
-    const bool closes = op.kind == OpKind::kOpen || op.kind == OpKind::kReopen || op.kind == OpKind::kClose;
-    const uint64_t want = closes ? 0 : model.size();
-    if (step.size_after != want) {
-      return make(fault_fired ? FindingKind::kNotAtomic : FindingKind::kWrongSize, i,
-                  format("after failed %s (%s) the library reports size %llu, expected %llu",
-                         op_kind_name(op.kind), step.status.describe().c_str(),
-                         (unsigned long long)step.size_after, (unsigned long long)want));
-    }
-    return {};
-  }
-
+  if (!step.status.ok()) return check_failure(step, model);
   // Success: sizes and bytes must match the model.
-  const FindingKind wrong = fault_fired ? FindingKind::kSwallowedError : FindingKind::kWrongSize;
+  const bool excused = step.causes.excuses_failure();
   if (step.size_after != e.size_after) {
-    return make(wrong, i,
+    return make(excused ? FindingKind::kSwallowedError : FindingKind::kWrongSize, i,
                 format("after %s the library reports size %llu, the model %llu%s", op_kind_name(op.kind),
                        (unsigned long long)step.size_after, (unsigned long long)e.size_after,
-                       fault_fired ? " (an injected fault was reported as success)" : ""));
+                       excused ? " (an injected fault was reported as success)" : ""));
   }
-  if (op.kind == OpKind::kRead) {
-    const FindingKind bad = fault_fired ? FindingKind::kSwallowedError : FindingKind::kDataMismatch;
-    if (step.read_got != e.read_length) {
-      return make(bad, i,
-                  format("read returned %llu bytes, expected %llu (file size %llu)",
-                         (unsigned long long)step.read_got, (unsigned long long)e.read_length, before));
-    }
-    // Past the file's end (shrunk by another process) the mapping's tail page
-    // holds whatever the library wrote there since: not checked; nor are
-    // bytes the model does not know.
-    const FileImage& file = model.file();
-    const auto& bytes = file.values();
-    const bool within = file.fully_known() && op.offset + e.read_length <= file.size();
-    if (e.read_length == 0 ||
-        (within && std::memcmp(read_data.data(), bytes.data() + op.offset, e.read_length) == 0)) {
-      return {};
-    }
-    for (uint64_t k = 0; k < e.read_length; ++k) {
-      if (!file.known(op.offset + k)) continue;
-      const uint8_t want = bytes[op.offset + k];
-      if (read_data[k] != want) {
-        return make(bad, i,
-                    format("read at file offset %llu returned 0x%02x, the file holds 0x%02x (file size %llu)",
-                           (unsigned long long)(op.offset + k), read_data[k], want, before));
-      }
-    }
-  }
-  return {};
+  return op.kind == OpKind::kRead ? check_read(step, model, read_data) : Finding{};
 }
 
 Finding check_sync_backed(const StepRecord& step, const std::set<uint64_t>& dirty,

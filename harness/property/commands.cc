@@ -67,74 +67,92 @@ void OpCommand::run(const State&, Sut& sut) const {
 
 void OpCommand::show(std::ostream& os) const { os << format_op(op_); }
 
+namespace {
+
+using G = rc::Gen<std::shared_ptr<const Command>>;
+using Choices = std::vector<std::pair<std::size_t, G>>;
+
+// Opening: create (any size) or open the existing file.
+void add_open_choices(const State& s, uint64_t size, Choices* choices) {
+  choices->push_back({4, rc::gen::map(gen_size(size, s.max_size), [](uint64_t n) {
+                        return make(Op{.kind = OpKind::kOpen, .create = true, .size = n});
+                      })});
+  if (s.model.exists()) choices->push_back({3, rc::gen::just(make(Op{.kind = OpKind::kOpen}))});
+}
+
+// On an open file: write, read, resize, sync, close, reopen.
+void add_io_choices(uint64_t size, uint64_t max, Choices* choices) {
+  choices->push_back({6, rc::gen::map(rc::gen::tuple(gen_offset(size), gen_length(size), rc::gen::arbitrary<uint8_t>()),
+                                      [](const std::tuple<uint64_t, uint64_t, uint8_t>& t) {
+                                        return make(Op{.kind = OpKind::kWrite, .offset = std::get<0>(t),
+                                                       .length = std::get<1>(t), .seed = std::get<2>(t)});
+                                      })});
+  choices->push_back({4, rc::gen::map(rc::gen::tuple(gen_offset(size), gen_length(size)),
+                                      [](const std::tuple<uint64_t, uint64_t>& t) {
+                                        return make(Op{.kind = OpKind::kRead, .offset = std::get<0>(t),
+                                                       .length = std::get<1>(t)});
+                                      })});
+  choices->push_back({3, rc::gen::map(gen_size(size, max), [](uint64_t n) {
+                        return make(Op{.kind = OpKind::kResize, .size = n});
+                      })});
+  choices->push_back({2, rc::gen::oneOf(rc::gen::just(make(Op{.kind = OpKind::kSync})),
+                                        rc::gen::map(rc::gen::tuple(gen_offset(size), gen_length(size)),
+                                                     [size](const std::tuple<uint64_t, uint64_t>& t) {
+                                                       return make(Op{.kind = OpKind::kSync,
+                                                                      .offset = std::get<0>(t) % (size + 1),
+                                                                      .length = std::get<1>(t)});
+                                                     }))});
+  choices->push_back({1, rc::gen::just(make(Op{.kind = OpKind::kClose}))});
+  choices->push_back({1, rc::gen::just(make(Op{.kind = OpKind::kReopen}))});
+}
+
+// Another process shrinks, regrows, punches or writes the file.
+G gen_outside_event(uint64_t size, uint64_t max) {
+  return rc::gen::map(rc::gen::tuple(rc::gen::inRange<int>(0, 5), gen_size(size, max), rc::gen::arbitrary<bool>()),
+                      [](const std::tuple<int, uint64_t, bool>& t) {
+                        static constexpr faults::OutsideKind kinds[] = {
+                            faults::OutsideKind::kShrink, faults::OutsideKind::kRegrow, faults::OutsideKind::kExtend,
+                            faults::OutsideKind::kPunchHole, faults::OutsideKind::kPwrite};
+                        Op op{.kind = OpKind::kOutside};
+                        op.outside.kind = kinds[std::get<0>(t)];
+                        op.outside.length = std::get<1>(t) % (kMaxIoLength + 1);
+                        op.outside.offset = op.outside.kind == faults::OutsideKind::kPunchHole ||
+                                                    op.outside.kind == faults::OutsideKind::kPwrite
+                                                ? std::get<1>(t) / 2
+                                                : 0;
+                        op.after_mmap = std::get<2>(t);
+                        return make(op);
+                      });
+}
+
+// The disk fills up (a few pages left), or a file size limit comes in.
+G gen_disk_condition(uint64_t size) {
+  return rc::gen::map(rc::gen::tuple(rc::gen::arbitrary<bool>(), rc::gen::inRange<uint64_t>(0, 5)),
+                      [size](const std::tuple<bool, uint64_t>& t) {
+                        Op op{.kind = OpKind::kOutside};
+                        const bool full = std::get<0>(t);
+                        op.outside.kind = full ? faults::OutsideKind::kDiskFull : faults::OutsideKind::kSizeLimit;
+                        op.outside.length = (full ? 0 : size) + std::get<1>(t) * kPageSize;
+                        return make(op);
+                      });
+}
+
+}  // namespace
+
 rc::Gen<std::shared_ptr<const Command>> gen_command(const State& s) {
   const uint64_t size = s.model.size();
-  const uint64_t max = s.max_size;
-  using G = rc::Gen<std::shared_ptr<const Command>>;
-  const G open_create = rc::gen::map(gen_size(size, max), [](uint64_t n) {
-    return make(Op{.kind = OpKind::kOpen, .create = true, .size = n});
-  });
-  const G reopen = rc::gen::just(make(Op{.kind = OpKind::kReopen}));
-  const G open_existing = rc::gen::just(make(Op{.kind = OpKind::kOpen}));
-  std::vector<std::pair<std::size_t, G>> choices;
+  Choices choices;
   if (!s.model.is_open()) {
-    choices.push_back({4, open_create});
-    if (s.model.exists()) choices.push_back({3, open_existing});
+    add_open_choices(s, size, &choices);
   } else {
-    choices.push_back({6, rc::gen::map(rc::gen::tuple(gen_offset(size), gen_length(size), rc::gen::arbitrary<uint8_t>()),
-                                       [](const std::tuple<uint64_t, uint64_t, uint8_t>& t) {
-                                         return make(Op{.kind = OpKind::kWrite, .offset = std::get<0>(t),
-                                                        .length = std::get<1>(t), .seed = std::get<2>(t)});
-                                       })});
-    choices.push_back({4, rc::gen::map(rc::gen::tuple(gen_offset(size), gen_length(size)),
-                                       [](const std::tuple<uint64_t, uint64_t>& t) {
-                                         return make(Op{.kind = OpKind::kRead, .offset = std::get<0>(t),
-                                                        .length = std::get<1>(t)});
-                                       })});
-    choices.push_back({3, rc::gen::map(gen_size(size, max), [](uint64_t n) {
-                         return make(Op{.kind = OpKind::kResize, .size = n});
-                       })});
-    choices.push_back({2, rc::gen::oneOf(rc::gen::just(make(Op{.kind = OpKind::kSync})),
-                                         rc::gen::map(rc::gen::tuple(gen_offset(size), gen_length(size)),
-                                                      [size](const std::tuple<uint64_t, uint64_t>& t) {
-                                                        return make(Op{.kind = OpKind::kSync,
-                                                                       .offset = std::get<0>(t) % (size + 1),
-                                                                       .length = std::get<1>(t)});
-                                                      }))});
-    choices.push_back({1, rc::gen::just(make(Op{.kind = OpKind::kClose}))});
-    choices.push_back({1, reopen});
+    add_io_choices(size, s.max_size, &choices);
   }
   if (s.faults) {
     choices.push_back({2, rc::gen::map(gen_fault(), [](faults::FaultSpec f) {
                          return make(Op{.kind = OpKind::kFault, .fault = f});
                        })});
-    // Another process shrinks, regrows, punches or writes the file.
-    choices.push_back({1, rc::gen::map(rc::gen::tuple(rc::gen::inRange<int>(0, 5), gen_size(size, max), rc::gen::arbitrary<bool>()),
-                                       [](const std::tuple<int, uint64_t, bool>& t) {
-                                         static constexpr faults::OutsideKind kinds[] = {
-                                             faults::OutsideKind::kShrink, faults::OutsideKind::kRegrow,
-                                             faults::OutsideKind::kExtend, faults::OutsideKind::kPunchHole,
-                                             faults::OutsideKind::kPwrite};
-                                         Op op{.kind = OpKind::kOutside};
-                                         op.outside.kind = kinds[std::get<0>(t)];
-                                         op.outside.length = std::get<1>(t) % (kMaxIoLength + 1);
-                                         op.outside.offset = op.outside.kind == faults::OutsideKind::kPunchHole ||
-                                                                     op.outside.kind == faults::OutsideKind::kPwrite
-                                                                 ? std::get<1>(t) / 2
-                                                                 : 0;
-                                         op.after_mmap = std::get<2>(t);
-                                         return make(op);
-                                       })});
-    // The disk fills up (a few pages left), or a file size limit comes in.
-    choices.push_back({1, rc::gen::map(rc::gen::tuple(rc::gen::arbitrary<bool>(), rc::gen::inRange<uint64_t>(0, 5)),
-                                       [size](const std::tuple<bool, uint64_t>& t) {
-                                         Op op{.kind = OpKind::kOutside};
-                                         const bool full = std::get<0>(t);
-                                         op.outside.kind = full ? faults::OutsideKind::kDiskFull
-                                                                : faults::OutsideKind::kSizeLimit;
-                                         op.outside.length = (full ? 0 : size) + std::get<1>(t) * kPageSize;
-                                         return make(op);
-                                       })});
+    choices.push_back({1, gen_outside_event(size, s.max_size)});
+    choices.push_back({1, gen_disk_condition(size)});
   }
   // rapidcheck's weightedOneOf takes only an initializer list: pick an index
   // with the weights, then its generator.
