@@ -6,6 +6,9 @@
 # Docker, with libc++, and then OSS-Fuzz's start-up and seed-corpus checks.
 cd "$SRC/mapfuzz"
 jobs=${MAPFUZZ_BUILD_JOBS:-$(nproc)}
+# This script's own variable, not a harness option (harness/options.def):
+# kept from the mapfuzz tool run below, which warns about unknown MAPFUZZ_*.
+unset MAPFUZZ_BUILD_JOBS
 
 # The runner image has none of the builder's -dev packages, so the mapping
 # libraries that come from apt are linked statically (their .a files ship in

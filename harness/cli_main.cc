@@ -16,13 +16,14 @@
 
 #include "harness/binary_codec.h"
 #include "harness/enumerate.h"
+#include "harness/options.h"
 #include "harness/runtime.h"
 #include "harness/text_codec.h"
 
 namespace mapfuzz {
 namespace {
 
-constexpr int kUsageError = 2;
+constexpr int kUsageError = kOptionsUsageError;
 
 void usage(FILE* out) {
   const char* t = this_target().name;
@@ -42,15 +43,30 @@ void usage(FILE* out) {
                "      mapping calls, then once per call k, errno and mode with a fault op failing\n"
                "      call k (once, then persistently) put first. Prints one line per program, a\n"
                "      table row per run (not with --quiet), each distinct finding's report once\n"
-               "      (its program saved under $MAPFUZZ_ARTIFACT_DIR, default the current\n"
-               "      directory) and a summary. --errno-set first: only each call's most common\n"
-               "      errno. Exits 0 if no finding, 1 if any, 2 on bad input.\n"
+               "      (its program saved under $%s) and a summary. --errno-set first: only each\n"
+               "      call's most common errno. Exits 0 if no finding, 1 if any, 2 on bad input.\n"
                "  encode IN.txt OUT      text program -> binary fuzz input\n"
                "  encode-dir INDIR OUTDIR  every INDIR/*.txt -> OUTDIR/<name> (binary)\n"
                "  decode IN [OUT]        binary fuzz input (or text) -> text program (stdout if no OUT)\n"
+               "  options [--markdown]   the environment variables below (as a Markdown table)\n"
                "\n"
-               "environment: MAPFUZZ_MAX_FILE_SIZE (bytes, default %llu), TMPDIR (sandbox location)\n",
-               t, t, (unsigned long long)kMaxProgramFileSize);
+               "environment:\n%s",
+               t, t, OptionName::artifact_dir, options_help().c_str());
+}
+
+// `options [--markdown]`: the option list, read from options.def. Works with
+// bad values in the environment (it never reads them).
+int print_options(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    std::fputs(options_help().c_str(), stdout);
+    return 0;
+  }
+  if (args.size() == 1 && args[0] == "--markdown") {
+    std::fputs(options_markdown().c_str(), stdout);
+    return 0;
+  }
+  std::fprintf(stderr, "mapfuzz: options: unknown argument %s (only --markdown)\n", args[0].c_str());
+  return kUsageError;
 }
 
 bool read_file(const std::string& path, std::string* out) {
@@ -237,8 +253,8 @@ int enumerate(const std::vector<std::string>& args) {
   runtime::install_crash_hooks();
   options.table = quiet ? nullptr : stdout;
   options.crash_reports = true;
-  const char* dir = std::getenv("MAPFUZZ_ARTIFACT_DIR");
-  if (dir && *dir) options.artifact_prefix = std::string(dir) + "/";
+  const std::string& dir = Options::from_environment().artifact_dir;
+  if (!dir.empty()) options.artifact_prefix = dir + "/";
   Enumerator enumerator(runtime::executor(), options);
   for (size_t i = 0; i < files.size(); ++i) enumerator.enumerate(files[i], programs[i], i + 1, files.size());
 
@@ -302,6 +318,11 @@ int main(int argc, char** argv) {
   }
   const std::string cmd = args[0];
   args.erase(args.begin());
+  if (cmd == "options") return print_options(args);
+  // Every other command reads the options now, so that a bad MAPFUZZ_* value
+  // stops it before any work (exit 2, like a bad argument), whether or not
+  // the command would have used that option.
+  Options::from_environment();
   if (cmd == "replay") return replay(args);
   if (cmd == "check") return check(args);
   if (cmd == "enumerate") return enumerate(args);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "harness/binary_codec.h"
+#include "harness/options.h"
 #include "harness/runtime.h"
 
 namespace {
@@ -16,10 +17,23 @@ std::string g_artifact_prefix;
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  bool help = false;
   for (int i = 1; i < *argc; ++i) {
     const char* arg = (*argv)[i];
     if (std::strncmp(arg, "-artifact_prefix=", 17) == 0) g_artifact_prefix = arg + 17;
+    if (std::strncmp(arg, "-help=", 6) == 0) help = std::strcmp(arg + 6, "0") != 0;
   }
+  if (help) {
+    // libFuzzer prints its own flags after this returns, and exits.
+    std::fprintf(stderr, "mapfuzz options (environment variables):\n%s\n", mapfuzz::options_help().c_str());
+    return 0;
+  }
+  // A bad MAPFUZZ_* value is a usage error: the harness prints it and exits
+  // with code 2 here, before libFuzzer runs any input, rather than fuzz with
+  // a mode the user did not ask for. OSS-Fuzz counts any exit() of a fuzz
+  // target as a crash; it sets no MAPFUZZ_* variable, so this cannot fire
+  // there.
+  mapfuzz::Options::from_environment();
   mapfuzz::runtime::executor();  // the sandbox exists before the first input
   std::fprintf(stderr, "mapfuzz fault modes: %s\n", mapfuzz::runtime::fault_modes().c_str());
   return 0;

@@ -12,6 +12,7 @@
 #include "faults/privileges.h"
 #include "faults/signal_guard.h"
 #include "harness/abandoned_memory.h"
+#include "harness/options.h"
 #include "harness/sandbox.h"
 #include "harness/subject.h"
 
@@ -30,52 +31,120 @@ extern "C" void __sanitizer_set_death_callback(void (*callback)(void)) __attribu
 namespace mapfuzz::runtime {
 namespace {
 
-std::unique_ptr<Sandbox> g_sandbox;
-std::unique_ptr<DiskConditions> g_disk;
-std::string g_disk_note;
-std::unique_ptr<faults::Outside> g_outside;
-std::string g_outside_note;
-bool g_in_call = false;
+constexpr int kCrashSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+constexpr size_t kCrashSignalCount = sizeof kCrashSignals / sizeof kCrashSignals[0];
 // Room on the sandbox's tmpfs when no program filled it: the largest file,
 // a replacement of it, and a library's side files (locks, journals).
 constexpr uint64_t kDiskCapacity = 4 * kMaxProgramFileSize + (8u << 20);
-std::unique_ptr<Executor> g_executor;
-const Program* g_program = nullptr;
-const ReportContext* g_context = nullptr;
-volatile sig_atomic_t g_reported = 0;
 
-constexpr int kCrashSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
-struct sigaction g_previous[sizeof kCrashSignals / sizeof kCrashSignals[0]];
+// "MAPFUZZ_DISK_FULL=0": how to turn a mode off, from the option table.
+std::string off_with(const char* variable) { return std::string(variable) + "=" + option_type::Switch::show(false); }
 
-uint64_t env_size(const char* name, uint64_t fallback) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) return fallback;
-  char* end = nullptr;
-  const unsigned long long n = std::strtoull(v, &end, 0);
-  if (*end != '\0' || n == 0) {
-    std::fprintf(stderr, "mapfuzz: ignoring %s=%s (want a positive number of bytes)\n", name, v);
-    return fallback;
+// Everything the process-wide glue keeps: the options, the sandbox and what
+// sits on it (disk conditions, outside events, the executor), the program
+// running now for the crash hooks, and the handlers they chain to. One
+// instance per process (Runtime::get()).
+class Runtime {
+ public:
+  explicit Runtime(const Options& options) : options_(options) {}
+
+  // The one instance, made on first use and never destroyed: the crash
+  // handlers may run during exit, after shutdown(), and must still find the
+  // handlers to chain to.
+  static Runtime& get();
+  // The instance if it exists, for the signal handlers (which cannot make
+  // one); null before the first get().
+  static Runtime* if_made() { return instance_; }
+
+  Executor& executor();
+  void set_current(const Program* program, const ReportContext* context);
+  void install_crash_hooks(bool under_libfuzzer);
+  void report_finding(const Finding& finding, ReportContext& context);
+  std::string fault_modes();
+  void shutdown();
+
+  // Prints the report of the run in progress. Runs inside a signal handler
+  // on the way to a crash, so it only has to work, not be async-signal-safe.
+  void print_crash_report(const char* what);
+  // Passes `sig` on to the handler that was there before ours.
+  void chain(int sig, siginfo_t* info, void* ucontext);
+
+ private:
+  // A signal handler takes no argument and may run at any moment (a crash
+  // inside the library, an ASan report, exit): this pointer is how it
+  // reaches the program running, the executor's trace and the handlers it
+  // chains to. Set once by get(), never reset.
+  static Runtime* instance_;
+
+  const Options options_;
+  std::unique_ptr<Sandbox> sandbox_;
+  std::unique_ptr<DiskConditions> disk_;
+  std::string disk_note_;
+  std::unique_ptr<faults::Outside> outside_;
+  std::string outside_note_;
+  std::unique_ptr<Executor> executor_;
+  const Program* program_ = nullptr;
+  const ReportContext* context_ = nullptr;
+  volatile sig_atomic_t reported_ = 0;
+  struct sigaction previous_[kCrashSignalCount] = {};
+};
+
+Runtime* Runtime::instance_ = nullptr;
+
+Runtime& Runtime::get() {
+  static Runtime* const runtime = instance_ = new Runtime(Options::from_environment());
+  return *runtime;
+}
+
+Executor& Runtime::executor() {
+  if (executor_) return *executor_;
+  sandbox_ = std::make_unique<Sandbox>();
+  RunOptions run;
+  run.max_file_size = options_.max_file_size;
+  // The disk first: the private mount must be made while the process is
+  // single-threaded and before the outside process is forked (it shares the
+  // mount). With the disk-full mode off the sandbox stays where it is.
+  disk_ = std::make_unique<DiskConditions>();
+  if (options_.disk_full) {
+    const faults::MountStatus mounted = disk_->mount(sandbox_->dir(), kDiskCapacity);
+    disk_note_ = mounted.ok() ? std::string("tmpfs in a ") + faults::LimitedTmpfs::how()
+                 : mounted.code == faults::MountStatus::Code::kSkipped ? "skipped: " + mounted.message
+                                                                       : "failed: " + mounted.message;
+  } else {
+    disk_note_ = "off: " + off_with(OptionName::disk_full);
   }
-  return n;
+  run.disk = disk_.get();
+  // Outside events come from a long-lived helper process, or, where child
+  // processes are not allowed (OSS-Fuzz: in-process by default), from this
+  // process through a second file descriptor.
+  if (options_.outside_events) {
+    outside_ = faults::make_outside(options_.outside == OutsideMode::kProcess, sandbox_->dir(), &fill_pattern,
+                                    &outside_note_);
+    run.outside = outside_.get();
+  } else {
+    outside_note_ = off_with(OptionName::outside_events);
+  }
+  run.in_call_events = options_.in_call_events;
+  executor_ = std::make_unique<Executor>(this_target(), sandbox_->dir(), run);
+  std::atexit(runtime::shutdown);
+  return *executor_;
 }
 
-// Fault modes are on unless the variable is "0".
-bool env_on(const char* name) {
-  const char* v = std::getenv(name);
-  return !(v && std::strcmp(v, "0") == 0);
+void Runtime::set_current(const Program* program, const ReportContext* context) {
+  program_ = program;
+  context_ = context;
+  if (program) reported_ = 0;
 }
 
-// Prints the report of the run in progress. Runs inside a signal handler on
-// the way to a crash, so it only has to work, not be async-signal-safe.
-void print_crash_report(const char* what) {
-  if (g_reported || !g_program || !g_executor) return;
-  g_reported = 1;
+void Runtime::print_crash_report(const char* what) {
+  if (reported_ || !program_ || !executor_) return;
+  reported_ = 1;
   faults::FileSizeLimit::lift_now();  // the reports below must not hit a program's size limit
-  const auto& trace = g_executor->trace();
-  const Op* pending = trace.size() < g_program->ops.size() ? &g_program->ops[trace.size()] : nullptr;
+  const auto& trace = executor_->trace();
+  const Op* pending = trace.size() < program_->ops.size() ? &program_->ops[trace.size()] : nullptr;
   Finding f{FindingKind::kSignal, static_cast<int64_t>(trace.size()), what};
   if (!pending) f.step = -1;
-  ReportContext context = g_context ? *g_context : ReportContext{};
+  ReportContext context = context_ ? *context_ : ReportContext{};
   if (context.save_on_crash) {
     context.artifact = save_program(context.artifact_prefix, minimal_program(trace, f, pending), f.kind);
     if (!context.artifact.empty()) {
@@ -86,15 +155,10 @@ void print_crash_report(const char* what) {
   (void)!::write(STDERR_FILENO, report.data(), report.size());
 }
 
-void crash_handler(int sig, siginfo_t* info, void* ucontext) {
-  char what[160];
-  std::snprintf(what, sizeof what, "%s (si_code %d) at address %p while the library ran", strsignal(sig),
-                info ? info->si_code : 0, info ? info->si_addr : nullptr);
-  print_crash_report(what);
-  // Pass the signal on to whoever handled it before (ASan, libFuzzer).
-  for (size_t i = 0; i < sizeof kCrashSignals / sizeof kCrashSignals[0]; ++i) {
+void Runtime::chain(int sig, siginfo_t* info, void* ucontext) {
+  for (size_t i = 0; i < kCrashSignalCount; ++i) {
     if (kCrashSignals[i] != sig) continue;
-    const struct sigaction& prev = g_previous[i];
+    const struct sigaction& prev = previous_[i];
     if ((prev.sa_flags & SA_SIGINFO) && prev.sa_sigaction) {
       prev.sa_sigaction(sig, info, ucontext);
       return;
@@ -108,68 +172,37 @@ void crash_handler(int sig, siginfo_t* info, void* ucontext) {
   }
 }
 
-[[maybe_unused]] void asan_report(const char*) { print_crash_report("AddressSanitizer report (above) while the library ran"); }
+void crash_handler(int sig, siginfo_t* info, void* ucontext) {
+  Runtime* runtime = Runtime::if_made();
+  if (!runtime) return;  // cannot happen: the handler is installed through the instance
+  char what[160];
+  std::snprintf(what, sizeof what, "%s (si_code %d) at address %p while the library ran", strsignal(sig),
+                info ? info->si_code : 0, info ? info->si_addr : nullptr);
+  runtime->print_crash_report(what);
+  // Pass the signal on to whoever handled it before (ASan, libFuzzer).
+  runtime->chain(sig, info, ucontext);
+}
+
+[[maybe_unused]] void asan_report(const char*) {
+  if (Runtime* runtime = Runtime::if_made()) runtime->print_crash_report("AddressSanitizer report (above) while the library ran");
+}
 
 // A sanitizer that dies without a report of its own (an internal CHECK
 // failure after the library unmapped the sanitizer's memory, say).
-void sanitizer_death() { print_crash_report("the sanitizer runtime died (message above) while the library ran"); }
-
-}  // namespace
-
-Executor& executor() {
-  if (!g_executor) {
-    g_sandbox = std::make_unique<Sandbox>();
-    RunOptions options;
-    options.max_file_size = env_size("MAPFUZZ_MAX_FILE_SIZE", kMaxProgramFileSize);
-    // The disk first: the private mount must be made while the process is
-    // single-threaded and before the outside process is forked (it shares
-    // the mount). MAPFUZZ_DISK_FULL=0 leaves the sandbox where it is.
-    g_disk = std::make_unique<DiskConditions>();
-    if (env_on("MAPFUZZ_DISK_FULL")) {
-      const faults::MountStatus mounted = g_disk->mount(g_sandbox->dir(), kDiskCapacity);
-      g_disk_note = mounted.ok() ? std::string("tmpfs in a ") + faults::LimitedTmpfs::how()
-                                 : mounted.code == faults::MountStatus::Code::kSkipped ? "skipped: " + mounted.message
-                                                                                       : "failed: " + mounted.message;
-    } else {
-      g_disk_note = "off (MAPFUZZ_DISK_FULL=0)";
-    }
-    options.disk = g_disk.get();
-    // Outside events come from a long-lived helper process, or, where child
-    // processes are not allowed (OSS-Fuzz: MAPFUZZ_OUTSIDE=in-process), from
-    // this process through a second file descriptor.
-    if (env_on("MAPFUZZ_OUTSIDE_EVENTS")) {
-      const char* mode = std::getenv("MAPFUZZ_OUTSIDE");
-#ifdef MAPFUZZ_OUTSIDE_DEFAULT_IN_PROCESS
-      const bool allow_child = mode && std::strcmp(mode, "process") == 0;
-#else
-      const bool allow_child = !(mode && std::strcmp(mode, "in-process") == 0);
-#endif
-      g_outside = faults::make_outside(allow_child, g_sandbox->dir(), &fill_pattern, &g_outside_note);
-      options.outside = g_outside.get();
-    } else {
-      g_outside_note = "MAPFUZZ_OUTSIDE_EVENTS=0";
-    }
-    options.in_call_events = g_in_call = env_on("MAPFUZZ_IN_CALL_EVENTS");
-    g_executor = std::make_unique<Executor>(this_target(), g_sandbox->dir(), options);
-    std::atexit(shutdown);
+void sanitizer_death() {
+  if (Runtime* runtime = Runtime::if_made()) {
+    runtime->print_crash_report("the sanitizer runtime died (message above) while the library ran");
   }
-  return *g_executor;
 }
 
-void set_current(const Program* program, const ReportContext* context) {
-  g_program = program;
-  g_context = context;
-  if (program) g_reported = 0;
-}
-
-void install_crash_hooks(bool under_libfuzzer) {
-  for (size_t i = 0; i < sizeof kCrashSignals / sizeof kCrashSignals[0]; ++i) {
+void Runtime::install_crash_hooks(bool under_libfuzzer) {
+  for (size_t i = 0; i < kCrashSignalCount; ++i) {
     struct sigaction sa;
     std::memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = crash_handler;
     sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
     sigemptyset(&sa.sa_mask);
-    ::sigaction(kCrashSignals[i], &sa, &g_previous[i]);
+    ::sigaction(kCrashSignals[i], &sa, &previous_[i]);
   }
 #ifdef MAPFUZZ_HAS_ASAN
   if (__asan_set_error_report_callback) __asan_set_error_report_callback(asan_report);
@@ -181,43 +214,73 @@ void install_crash_hooks(bool under_libfuzzer) {
   abandoned_memory::install();
 }
 
-void report_finding(const Finding& finding, ReportContext& context) {
+void Runtime::report_finding(const Finding& finding, ReportContext& context) {
   const Executor& ex = executor();
   context.artifact = save_program(context.artifact_prefix, minimal_program(ex.trace(), finding), finding.kind);
   if (!context.artifact.empty()) {
     context.replay_command = cli_path(this_target().name) + " replay " + context.artifact;
   }
   const std::string report = format_report(this_target().name, ex.trace(), finding, context);
-  g_reported = 1;
+  reported_ = 1;
   std::fputs(report.c_str(), stderr);
   std::fflush(stderr);
 }
 
-std::string fault_modes() {
+std::string Runtime::fault_modes() {
   executor();
   std::string modes = "injected syscall faults; outside events (";
-  modes += g_outside ? g_outside->mode() : "off";
-  modes += g_outside_note.empty() ? "" : ": " + g_outside_note;
-  if (g_outside) modes += g_in_call ? ", also right after the library's mmap" : ", at operation boundaries only";
-  modes += "); real disk full (";
-  modes += g_disk_note;
+  if (outside_) {
+    modes += outside_->mode();
+    if (!outside_note_.empty()) modes += ": " + outside_note_;
+    if (options_.in_call_events) {
+      modes += ", also right after the library's mmap; off with " + off_with(OptionName::outside_events) +
+               ", the after-mmap ones with " + off_with(OptionName::in_call_events);
+    } else {
+      modes += ", at operation boundaries only: " + off_with(OptionName::in_call_events) + "; off with " +
+               off_with(OptionName::outside_events);
+    }
+  } else {
+    modes += "off: " + outside_note_;
+  }
+  modes += "); real disk full (" + disk_note_;
+  if (options_.disk_full) modes += "; off with " + off_with(OptionName::disk_full);
   modes += ") and RLIMIT_FSIZE; SIGBUS/SIGSEGV guard with attribution; real EACCES via ";
   modes += faults::overrides_permissions() ? "dropped DAC capabilities" : "permission bits";
   modes += "; sandbox in " + Sandbox::base_dir();
   return modes;
 }
 
-void shutdown() {
-  if (g_executor && g_executor->hazards() > 0) {
+void Runtime::shutdown() {
+  if (executor_ && executor_->hazards() > 0) {
     std::fprintf(stderr, "mapfuzz: %llu documented hazard(s): SIGBUS after another process truncated the file or "
                  "the disk filled up (the library does not claim to survive it)\n",
-                 (unsigned long long)g_executor->hazards());
+                 (unsigned long long)executor_->hazards());
   }
-  g_program = nullptr;
-  g_executor.reset();
-  g_outside.reset();
-  g_disk.reset();  // unmounts before the sandbox directory is removed
-  g_sandbox.reset();
+  program_ = nullptr;
+  executor_.reset();
+  outside_.reset();
+  disk_.reset();  // unmounts before the sandbox directory is removed
+  sandbox_.reset();
+}
+
+}  // namespace
+
+Executor& executor() { return Runtime::get().executor(); }
+
+void set_current(const Program* program, const ReportContext* context) {
+  Runtime::get().set_current(program, context);
+}
+
+void install_crash_hooks(bool under_libfuzzer) { Runtime::get().install_crash_hooks(under_libfuzzer); }
+
+void report_finding(const Finding& finding, ReportContext& context) {
+  Runtime::get().report_finding(finding, context);
+}
+
+std::string fault_modes() { return Runtime::get().fault_modes(); }
+
+void shutdown() {
+  if (Runtime* runtime = Runtime::if_made()) runtime->shutdown();
 }
 
 }  // namespace mapfuzz::runtime

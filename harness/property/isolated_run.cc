@@ -11,6 +11,7 @@
 
 #include <rapidcheck/detail/Configuration.h>
 
+#include "harness/options.h"
 #include "harness/report.h"
 #include "harness/runtime.h"
 #include "harness/text_codec.h"
@@ -97,8 +98,8 @@ void check_target_survives(bool with_faults) {
   for (int k = 1; k < static_cast<int>(FindingKind::kCount); ++k) {
     if (finding_exit_code(static_cast<FindingKind>(k)) == r.exit_code) kind = static_cast<FindingKind>(k);
   }
-  const char* dir = std::getenv("MAPFUZZ_ARTIFACT_DIR");
-  std::string prefix = dir && *dir ? std::string(dir) + "/" : "";
+  const std::string& dir = Options::from_environment().artifact_dir;
+  const std::string prefix = dir.empty() ? "" : dir + "/";
   const std::string saved = save_program(prefix, to_program(commands), kind);
   std::string message = r.output;
   message += "  seed: rapidcheck seed=" + std::to_string(rc::detail::configuration().testParams.seed) +
