@@ -65,7 +65,7 @@ size_t entries(const std::string& dir) {
   OutsideEvent e;
   e.kind = OutsideKind::kPwrite;
   e.length = 10000;
-  if (!helper || fd < 0 || helper->apply(sandbox + "/f", e) != 0) {
+  if (!helper || fd < 0 || !helper->apply(sandbox + "/f", e).ok()) {
     report("error helper: " + why);
     _exit(1);
   }

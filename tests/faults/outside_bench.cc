@@ -134,7 +134,7 @@ double outside_events(mf::Outside& outside, const std::string& file, long n) {
   regrow.length = 64 << 10;
   return measure(n, [&](long k) {
     for (long i = 0; i < k; ++i) {
-      if (outside.apply(file, i % 2 == 0 ? shrink : regrow) != 0) die("outside event");
+      if (!outside.apply(file, i % 2 == 0 ? shrink : regrow).ok()) die("outside event");
     }
   });
 }
