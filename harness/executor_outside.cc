@@ -43,7 +43,7 @@ const char* Executor::outside_skip_reason(const Op& op) const {
 
 Status Executor::apply_outside(const faults::OutsideEvent& event, uint32_t step) {
   if (faults::is_disk_condition(event.kind)) {
-    const int err = options_.disk->apply(event, step);
+    const int err = options_.disk->apply(event, step).code();
     return err ? Status(err, "disk condition") : Status();
   }
   // The model follows the event after the call (Model::follow); here only
