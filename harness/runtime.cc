@@ -210,7 +210,7 @@ void Runtime::install_crash_hooks(bool under_libfuzzer) {
   if (__sanitizer_set_death_callback && !under_libfuzzer) __sanitizer_set_death_callback(sanitizer_death);
   // The SIGBUS/SIGSEGV guard goes on top: faults on sandbox mappings become
   // attributed findings; anything else falls through to the hooks above.
-  faults::SignalGuard::install();
+  (void)faults::SignalGuard::install();
   abandoned_memory::install();
 }
 
