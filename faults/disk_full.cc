@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #include "faults/raw_syscalls.h"
 
@@ -25,8 +26,9 @@ uint64_t page_size() {
 }
 uint64_t pages_up(uint64_t n) { return (n + page_size() - 1) / page_size() * page_size(); }
 
-MountStatus status(MountStatus::Code code, const std::string& what, int err) {
-  return {code, what + ": " + std::strerror(err)};
+// What went wrong, in words: "<what>: <strerror of the status's code>".
+std::string words(const std::string& what, const Status& status) {
+  return what + ": " + std::strerror(status.code());
 }
 
 bool write_file(const char* path, const char* text) {
@@ -51,40 +53,56 @@ int thread_count() {
   return t != nullptr ? std::atoi(t + 9) : 0;
 }
 
-// Moves the process into a mount namespace of its own (once).
-MountStatus enter_private_namespace() {
-  if (g_namespace != nullptr) return {MountStatus::Code::kOk, ""};
+// Moves the process into a mount namespace of its own (once). On failure
+// sets *skipped (for want of privileges) and *why (in words).
+Status enter_private_namespace(bool* skipped, std::string* why) {
+  if (g_namespace != nullptr) return {};
   // unshare(CLONE_NEWNS) would succeed but move only the calling thread.
   if (const int threads = thread_count(); threads > 1) {
-    return {MountStatus::Code::kFailed, "a private mount needs a single-threaded process (" +
-                                            std::to_string(threads) + " threads run): call it before threads start"};
+    *why = "a private mount needs a single-threaded process (" + std::to_string(threads) +
+           " threads run): call it before threads start";
+    return Status(EINVAL, "unshare");
   }
   if (::unshare(CLONE_NEWNS) == 0) {
     g_namespace = "mount namespace";
   } else if (errno == EINVAL) {
-    return status(MountStatus::Code::kFailed, "unshare(CLONE_NEWNS) (call before threads start)", errno);
+    const Status failed = Status::from_unfaulted_errno("unshare");
+    *why = words("unshare(CLONE_NEWNS) (call before threads start)", failed);
+    return failed;
   } else {
     const int first = errno;
     const uid_t uid = ::geteuid();
     const gid_t gid = ::getegid();
     if (::unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) {
-      return {MountStatus::Code::kSkipped, std::string("needs mount privileges: unshare(CLONE_NEWNS): ") +
-                                               std::strerror(first) + "; unshare(CLONE_NEWUSER|CLONE_NEWNS): " +
-                                               std::strerror(errno)};
+      const Status failed = Status::from_unfaulted_errno("unshare");
+      *skipped = true;
+      *why = std::string("needs mount privileges: unshare(CLONE_NEWNS): ") + std::strerror(first) +
+             "; unshare(CLONE_NEWUSER|CLONE_NEWNS): " + std::strerror(failed.code());
+      return failed;
     }
     char map[64];
     std::snprintf(map, sizeof map, "%u %u 1", static_cast<unsigned>(uid), static_cast<unsigned>(uid));
-    if (!write_file("/proc/self/uid_map", map)) return status(MountStatus::Code::kFailed, "uid_map", errno);
+    if (!write_file("/proc/self/uid_map", map)) {
+      const Status failed = Status::from_unfaulted_errno("uid_map");
+      *why = words("uid_map", failed);
+      return failed;
+    }
     write_file("/proc/self/setgroups", "deny");  // required before gid_map; absent on old kernels
     std::snprintf(map, sizeof map, "%u %u 1", static_cast<unsigned>(gid), static_cast<unsigned>(gid));
-    if (!write_file("/proc/self/gid_map", map)) return status(MountStatus::Code::kFailed, "gid_map", errno);
+    if (!write_file("/proc/self/gid_map", map)) {
+      const Status failed = Status::from_unfaulted_errno("gid_map");
+      *why = words("gid_map", failed);
+      return failed;
+    }
     g_namespace = "user namespace";
   }
   // Nothing mounted from here on propagates back to the parent namespace.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-    return status(MountStatus::Code::kFailed, "mount --make-rprivate /", errno);
+    const Status failed = Status::from_unfaulted_errno("mount");
+    *why = words("mount --make-rprivate /", failed);
+    return failed;
   }
-  return {MountStatus::Code::kOk, ""};
+  return {};
 }
 
 }  // namespace
@@ -93,51 +111,67 @@ const char* LimitedTmpfs::how() { return g_namespace != nullptr ? g_namespace : 
 
 LimitedTmpfs::~LimitedTmpfs() { unmount(); }
 
-MountStatus LimitedTmpfs::mount(const std::string& dir, uint64_t capacity) {
-  if (mounted_) return {MountStatus::Code::kFailed, "already mounted on " + dir_};
-  MountStatus ns = enter_private_namespace();
-  if (!ns.ok()) return ns;
+Status LimitedTmpfs::fail(Status status, bool skipped, std::string why) {
+  skipped_ = skipped;
+  why_not_ = std::move(why);
+  return status;
+}
+
+Status LimitedTmpfs::mount(const std::string& dir, uint64_t capacity) {
+  skipped_ = false;
+  why_not_.clear();
+  if (mounted_) return fail(Status(EBUSY, "mount"), false, "already mounted on " + dir_);
+  bool skipped = false;
+  std::string why;
+  if (Status ns = enter_private_namespace(&skipped, &why); !ns.ok()) return fail(ns, skipped, std::move(why));
   // One page more than asked for: the reserve page below.
   char options[64];
   std::snprintf(options, sizeof options, "size=%llu,mode=0700",
                 static_cast<unsigned long long>(pages_up(capacity) + page_size()));
   if (::mount("mapfuzz", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options) != 0) {
-    const int err = errno;
-    return status(err == EPERM ? MountStatus::Code::kSkipped : MountStatus::Code::kFailed,
-                  (err == EPERM ? "needs mount privileges: mount tmpfs on " : "mount tmpfs on ") + dir, err);
+    const Status failed = Status::from_unfaulted_errno("mount");
+    const bool denied = failed.code() == EPERM;
+    const char* what = denied ? "needs mount privileges: mount tmpfs on " : "mount tmpfs on ";
+    return fail(failed, denied, words(what + dir, failed));
   }
   dir_ = dir;
   mounted_ = true;
   // An unnamed file (invisible in the directory) holding one page: usage is
   // never 0, so "size=<usage>" always means full, never "unlimited".
   reserve_fd_ = sys::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (reserve_fd_ < 0 || sys::fallocate(reserve_fd_, 0, 0, page_size()) != 0) {
-    const int err = errno;
-    unmount();
-    return status(MountStatus::Code::kFailed, "reserve page on " + dir, err);
+  Status reserved = reserve_fd_ < 0 ? Status::from_unfaulted_errno("open") : Status();
+  if (reserved.ok() && sys::fallocate(reserve_fd_, 0, 0, page_size()) != 0) {
+    reserved = Status::from_unfaulted_errno("fallocate");
   }
-  return {MountStatus::Code::kOk, ""};
+  if (!reserved.ok()) {
+    unmount();
+    return fail(reserved, false, words("reserve page on " + dir, reserved));
+  }
+  return {};
 }
 
-int LimitedTmpfs::remount(uint64_t size_bytes) {
+Status LimitedTmpfs::remount(uint64_t size_bytes) {
   char options[48];
   std::snprintf(options, sizeof options, "size=%llu", static_cast<unsigned long long>(size_bytes));
-  return ::mount("mapfuzz", dir_.c_str(), "tmpfs", MS_REMOUNT | MS_NOSUID | MS_NODEV, options) == 0 ? 0 : errno;
+  if (::mount("mapfuzz", dir_.c_str(), "tmpfs", MS_REMOUNT | MS_NOSUID | MS_NODEV, options) != 0) {
+    return Status::from_unfaulted_errno("mount");
+  }
+  return {};
 }
 
-int LimitedTmpfs::fill_now() { return set_free(0); }
+Status LimitedTmpfs::fill_now() { return set_free(0); }
 
-int LimitedTmpfs::set_free(uint64_t bytes) {
-  if (!mounted_) return EINVAL;
-  int err = 0;
+Status LimitedTmpfs::set_free(uint64_t bytes) {
+  if (!mounted_) return Status(EINVAL, "mount");
+  Status status;
   for (int attempt = 0; attempt < 2; ++attempt) {  // usage may grow between statfs and remount
     struct statfs st;
-    if (::statfs(dir_.c_str(), &st) != 0) return errno;
+    if (::statfs(dir_.c_str(), &st) != 0) return Status::from_unfaulted_errno("statfs");
     const uint64_t used = static_cast<uint64_t>(st.f_blocks - st.f_bfree) * static_cast<uint64_t>(st.f_bsize);
-    err = remount(used + pages_up(bytes));
-    if (err != EINVAL) return err;
+    status = remount(used + pages_up(bytes));
+    if (status.code() != EINVAL) return status;
   }
-  return err;
+  return status;
 }
 
 uint64_t LimitedTmpfs::used_bytes() const {
@@ -164,7 +198,7 @@ void LimitedTmpfs::unmount() {
 
 FileSizeLimit::FileSizeLimit(uint64_t max_bytes) {
   if (::getrlimit(RLIMIT_FSIZE, &old_limit_) != 0) {
-    error_ = errno;
+    status_ = Status::from_unfaulted_errno("getrlimit");
     return;
   }
   struct sigaction ignore;
@@ -172,7 +206,7 @@ FileSizeLimit::FileSizeLimit(uint64_t max_bytes) {
   ignore.sa_handler = SIG_IGN;
   sigemptyset(&ignore.sa_mask);
   if (::sigaction(SIGXFSZ, &ignore, &old_action_) != 0) {
-    error_ = errno;
+    status_ = Status::from_unfaulted_errno("sigaction");
     return;
   }
   struct rlimit limit = old_limit_;
@@ -180,7 +214,7 @@ FileSizeLimit::FileSizeLimit(uint64_t max_bytes) {
                        ? static_cast<rlim_t>(max_bytes)
                        : old_limit_.rlim_max;
   if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) {
-    error_ = errno;
+    status_ = Status::from_unfaulted_errno("setrlimit");
     ::sigaction(SIGXFSZ, &old_action_, nullptr);
   }
 }
@@ -193,7 +227,7 @@ void FileSizeLimit::lift_now() {
 }
 
 FileSizeLimit::~FileSizeLimit() {
-  if (error_ != 0) return;
+  if (!status_.ok()) return;
   ::setrlimit(RLIMIT_FSIZE, &old_limit_);
   ::sigaction(SIGXFSZ, &old_action_, nullptr);
 }

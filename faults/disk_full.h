@@ -15,17 +15,9 @@
 #include <cstdint>
 #include <string>
 
-namespace mapfuzz::faults {
+#include "faults/status.h"
 
-struct MountStatus {
-  enum class Code { kOk, kSkipped, kFailed };
-  Code code = Code::kFailed;
-  // "" when ok; "needs mount privileges: ..." when skipped (neither a mount
-  // namespace as root nor a user namespace is allowed here); else what
-  // failed, with strerror.
-  std::string message;
-  bool ok() const { return code == Code::kOk; }
-};
+namespace mapfuzz::faults {
 
 class LimitedTmpfs {
  public:
@@ -44,17 +36,31 @@ class LimitedTmpfs {
   // while the process is single-threaded: call it from main() or
   // LLVMFuzzerInitialize, before any thread starts, and before starting
   // the outside process (which must share the namespace to see the mount).
-  // Returns ok; kSkipped if the privileges are missing (nothing mounted,
-  // the namespace may have changed); kFailed otherwise (e.g. threads
-  // already running, `dir` missing, already mounted).
-  MountStatus mount(const std::string& dir, uint64_t capacity);
+  // Returns ok when mounted; then skipped() is false and why_not() "".
+  // On failure nothing is mounted (the namespace may have changed) and it
+  // returns the errno and name of the call that failed: "unshare" (EINVAL
+  // also when threads already run), "uid_map", "gid_map", "mount" (the
+  // tmpfs, or making "/" private), "open" or "fallocate" (the reserve
+  // page), or EBUSY from "mount" if already mounted. Then skipped() says
+  // whether it failed for want of privileges (neither a mount namespace as
+  // root nor a user namespace is allowed here: the mode is unavailable,
+  // not broken), and why_not() says what happened in words.
+  Status mount(const std::string& dir, uint64_t capacity);
+  // True iff the last mount() failed for want of mount privileges.
+  bool skipped() const { return skipped_; }
+  // After a failed mount(): "needs mount privileges: ..." when skipped(),
+  // else what failed, with strerror (the fault-modes banner shows it); ""
+  // before any mount() and after a successful one.
+  const std::string& why_not() const { return why_not_; }
 
   // Makes the filesystem full now: no block is left for any file (remount
-  // with size = current usage). Returns 0 or errno (EINVAL if not mounted).
-  int fill_now();
-  // Leaves exactly `bytes` (rounded up to pages) free from now on. Returns 0
-  // or errno.
-  int set_free(uint64_t bytes);
+  // with size = current usage). Returns ok, or the failed call's Status
+  // (EINVAL from "mount" if not mounted); on failure the size is unchanged.
+  Status fill_now();
+  // Leaves exactly `bytes` (rounded up to pages) free from now on. Returns
+  // ok, or the failed call's Status ("statfs", "mount"; EINVAL from "mount"
+  // if not mounted); on failure the size is unchanged.
+  Status set_free(uint64_t bytes);
   // Bytes in use by files, and bytes free. 0 if not mounted.
   uint64_t used_bytes() const;
   uint64_t free_bytes() const;
@@ -70,10 +76,13 @@ class LimitedTmpfs {
   static const char* how();
 
  private:
-  int remount(uint64_t size_bytes);
+  Status remount(uint64_t size_bytes);
+  Status fail(Status status, bool skipped, std::string why);
 
   std::string dir_;
   bool mounted_ = false;
+  bool skipped_ = false;
+  std::string why_not_;
   int reserve_fd_ = -1;  // an unnamed file holding one page, so usage is never 0 (size=0 means unlimited)
 };
 
@@ -91,9 +100,9 @@ class FileSizeLimit {
   FileSizeLimit(const FileSizeLimit&) = delete;
   FileSizeLimit& operator=(const FileSizeLimit&) = delete;
 
-  // Returns true iff the limit is in effect; else error() is the errno.
-  bool ok() const { return error_ == 0; }
-  int error() const { return error_; }
+  // Returns ok iff the limit is in effect; else the Status of the call that
+  // failed ("getrlimit", "sigaction", "setrlimit"), and nothing changed.
+  const Status& status() const { return status_; }
   // Raises the soft limit to the hard one at once, whatever object set it:
   // for a crash handler about to write its reports. Async-signal-safe.
   static void lift_now();
@@ -101,7 +110,7 @@ class FileSizeLimit {
  private:
   struct rlimit old_limit_ {};
   struct sigaction old_action_ {};
-  int error_ = 0;
+  Status status_;
 };
 
 }  // namespace mapfuzz::faults

@@ -14,6 +14,7 @@
 
 #include "faults/fault_spec.h"
 #include "faults/fd_tracker.h"
+#include "faults/injection_mark.h"
 #include "faults/interpose.h"
 #include "faults/mapping_table.h"
 #include "faults/sandbox_path.h"
@@ -104,13 +105,18 @@ inline CallRecord record(Call call, int fd) {
   return r;
 }
 
-// Appends rec to the call log, unless bypassed.
+// Appends rec, the real result of a sandbox call, to the call log, unless
+// bypassed. A real failure clears this thread's injection mark: the errno
+// a Status is built from now is not an injected one.
 inline void append_log(const Locked& t, const CallRecord& rec) {
-  if (!t_bypass) t->log.push_back(rec);
+  if (t_bypass) return;
+  if (rec.result_errno != 0) clear_injected_mark();
+  t->log.push_back(rec);
 }
 
 // Counts a sandbox call of rec.call; if an armed fault fires, logs rec as
-// injected and returns the errno to fail with (0: none fires, or bypassed).
+// injected, marks this thread's injection mark (injection_mark.h) and
+// returns the errno to fail with (0: none fires, or bypassed).
 inline int take_fault(const Locked& t, CallRecord& rec) {
   if (t_bypass) return 0;
   ++t->counts[static_cast<size_t>(rec.call)];
@@ -127,6 +133,7 @@ inline int take_fault(const Locked& t, CallRecord& rec) {
     rec.result_errno = err;
     rec.injected = true;
     t->log.push_back(rec);
+    mark_injected(err);
   }
   return err;
 }
@@ -136,7 +143,7 @@ inline int take_fault(CallRecord& rec) { return take_fault(Locked{}, rec); }
 inline void log_result(CallRecord& rec, bool failed, int err) {
   if (t_bypass) return;
   rec.result_errno = failed ? err : 0;
-  Locked{}->log.push_back(rec);
+  append_log(Locked{}, rec);
 }
 
 }  // namespace mapfuzz::faults::detail

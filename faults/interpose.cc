@@ -75,6 +75,7 @@ void activate(const char* dir) {
   tb.faults.clear();
   for (auto& c : tb.counts) c = 0;
   g_tag.store(0, std::memory_order_relaxed);
+  clear_injected_mark();
   const long page = sysconf(_SC_PAGESIZE);
   g_page = page > 0 ? static_cast<uint64_t>(page) : 4096;
   g_active.store(true, std::memory_order_release);
@@ -91,11 +92,15 @@ void deactivate() {
   t->maps.clear();
   sync_ranges(t);
   t->faults.clear();
+  clear_injected_mark();
 }
 
 bool active() { return g_active.load(std::memory_order_acquire); }
 
-void set_tag(uint32_t tag) { g_tag.store(tag, std::memory_order_relaxed); }
+void set_tag(uint32_t tag) {
+  g_tag.store(tag, std::memory_order_relaxed);
+  clear_injected_mark();
+}
 
 void arm(const FaultSpec& fault) {
   HookScope hook;
@@ -154,7 +159,10 @@ void release_sandbox_resources() {
 }
 
 // Not t_in_hook: the overrides must still run their tracking paths.
-Bypass::Bypass() : entered_(!detail::t_bypass) { detail::t_bypass = true; }
+Bypass::Bypass() : entered_(!detail::t_bypass) {
+  detail::t_bypass = true;
+  clear_injected_mark();  // nothing fails by a fault under it
+}
 Bypass::~Bypass() {
   if (entered_) detail::t_bypass = false;
 }

@@ -21,6 +21,13 @@
 //    (Call::kWrite, length the sum of the buffers); an injected fault fails
 //    the whole call (-1 with the errno), never a short write.
 //
+// Injected or real, for Status: when an armed fault fails a call, the
+// calling thread's injection mark (injection_mark.h) is set to its errno;
+// when a sandbox call fails for real (logged with result_errno != 0), it is
+// cleared. Status::from_errno() and from_code() claim it (status.h says
+// what they can and cannot know). activate(), deactivate(), set_tag() and
+// a new Bypass clear the calling thread's mark.
+//
 // Not thread-safe against concurrent control calls; the interposed calls
 // themselves take a lock while a sandbox is active.
 #pragma once
@@ -47,13 +54,16 @@ struct CallRecord {
 };
 
 // Makes `dir` (an absolute path without trailing slash) the sandbox and
-// starts tracking; clears log, counters and faults. `dir` is copied.
+// starts tracking; clears log, counters, faults and this thread's injection
+// mark. `dir` is copied.
 void activate(const char* dir);
 // Stops tracking and disarms every fault; forgets tracked fds and mappings.
 void deactivate();
 bool active();
 
-// Tags subsequent call records (the executor sets the current step index).
+// Tags subsequent call records (the executor sets the current step index)
+// and clears this thread's injection mark: a Status built in one step never
+// claims a fault that fired in an earlier one.
 void set_tag(uint32_t tag);
 
 // Arms `fault`: counting starts at the next matching call on a sandbox file.
@@ -86,7 +96,9 @@ void clear_after_mmap();
 void release_sandbox_resources();
 
 // While a Bypass lives, this thread's interposed calls are not faulted,
-// logged or counted (call_count), and do not trigger call_after_next_mmap.
+// logged or counted (call_count), and do not trigger call_after_next_mmap;
+// its construction clears this thread's injection mark, so no Status built
+// under it is injected().
 // They are still tracked: fds and mappings they open count as open until
 // closed (so one left open is a leak), and ones they close stop counting.
 // For the oracle's own reads through an instance of the library under

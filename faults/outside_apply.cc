@@ -14,56 +14,57 @@ namespace {
 
 constexpr char kReplaceSuffix[] = ".mapfuzz-replace";
 
-// -1 from a system call → its errno; anything else → 0.
-int err_of(long r) { return r < 0 ? errno : 0; }
+// The result of direct system call `call` that returned `r` (-1 and errno
+// on failure). The interposer never sees these calls: never injected.
+Status done(long r, const char* call) { return r < 0 ? Status::from_unfaulted_errno(call) : Status(); }
 
 // Opens `path` for writing without following a final symlink.
 int open_for_write(const char* path) { return sys::open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC); }
 
-// Runs `op(fd)` on a fresh write fd of `path`; returns the first errno.
+// Runs `op(fd)` on a fresh write fd of `path`; returns the first failure.
 template <typename Op>
-int with_fd(const char* path, Op op) {
+Status with_fd(const char* path, Op op) {
   const int fd = open_for_write(path);
-  if (fd < 0) return errno;
-  const int err = op(fd);
+  if (fd < 0) return Status::from_unfaulted_errno("open");
+  const Status status = op(fd);
   sys::close(fd);
-  return err;
+  return status;
 }
 
-int write_pattern(int fd, const OutsideEvent& e, FillFn fill, uint8_t* scratch, size_t scratch_len) {
-  uint64_t done = 0;
-  while (done < e.length) {
-    const uint64_t left = e.length - done;
+Status write_pattern(int fd, const OutsideEvent& e, FillFn fill, uint8_t* scratch, size_t scratch_len) {
+  uint64_t done_bytes = 0;
+  while (done_bytes < e.length) {
+    const uint64_t left = e.length - done_bytes;
     const size_t n = left < scratch_len ? static_cast<size_t>(left) : scratch_len;
-    fill(e.seed, e.offset + done, scratch, n);
+    fill(e.seed, e.offset + done_bytes, scratch, n);
     size_t put = 0;
     while (put < n) {
-      const long r = sys::pwrite(fd, scratch + put, n - put, e.offset + done + put);
-      if (r < 0) return errno;
-      if (r == 0) return EIO;
+      const long r = sys::pwrite(fd, scratch + put, n - put, e.offset + done_bytes + put);
+      if (r < 0) return Status::from_unfaulted_errno("pwrite");
+      if (r == 0) return Status(EIO, "pwrite");
       put += static_cast<size_t>(r);
     }
-    done += n;
+    done_bytes += n;
   }
-  return 0;
+  return {};
 }
 
-int replace(const char* path, uint64_t length) {
+Status replace(const char* path, uint64_t length) {
   char tmp[PATH_MAX];
   const size_t n = std::strlen(path);
-  if (n + sizeof kReplaceSuffix > sizeof tmp) return ENAMETOOLONG;
+  if (n + sizeof kReplaceSuffix > sizeof tmp) return Status(ENAMETOOLONG, "open");
   std::memcpy(tmp, path, n);
   std::memcpy(tmp + n, kReplaceSuffix, sizeof kReplaceSuffix);
   struct stat st;
   const unsigned mode = sys::lstat(path, &st) == 0 && S_ISREG(st.st_mode) ? (st.st_mode & 07777) : 0644;
   const int fd = sys::open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) return errno;
-  int err = err_of(sys::fchmod(fd, mode));  // open's mode is subject to the umask
-  if (err == 0) err = err_of(sys::ftruncate(fd, length));
+  if (fd < 0) return Status::from_unfaulted_errno("open");
+  Status status = done(sys::fchmod(fd, mode), "fchmod");  // open's mode is subject to the umask
+  if (status.ok()) status = done(sys::ftruncate(fd, length), "ftruncate");
   sys::close(fd);
-  if (err == 0) err = err_of(sys::rename(tmp, path));
-  if (err != 0) sys::unlink(tmp);
-  return err;
+  if (status.ok()) status = done(sys::rename(tmp, path), "rename");
+  if (!status.ok()) sys::unlink(tmp);
+  return status;
 }
 
 }  // namespace
@@ -84,29 +85,29 @@ bool path_inside(const char* dir, const char* path) {
   return true;
 }
 
-int perform_outside_event(const char* path, const OutsideEvent& e, FillFn fill, uint8_t* scratch,
-                          size_t scratch_len) {
+Status perform_outside_event(const char* path, const OutsideEvent& e, FillFn fill, uint8_t* scratch,
+                             size_t scratch_len) {
   switch (e.kind) {
     case OutsideKind::kShrink:
     case OutsideKind::kRegrow:
     case OutsideKind::kExtend:
-      return with_fd(path, [&](int fd) { return err_of(sys::ftruncate(fd, e.length)); });
+      return with_fd(path, [&](int fd) { return done(sys::ftruncate(fd, e.length), "ftruncate"); });
     case OutsideKind::kPunchHole:
-      if (e.length == 0) return 0;
+      if (e.length == 0) return {};
       return with_fd(path, [&](int fd) {
-        return err_of(sys::fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, e.offset, e.length));
+        return done(sys::fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, e.offset, e.length), "fallocate");
       });
     case OutsideKind::kPwrite:
-      if (fill == nullptr || scratch == nullptr || scratch_len == 0) return EINVAL;
+      if (fill == nullptr || scratch == nullptr || scratch_len == 0) return Status(EINVAL, "outside event");
       return with_fd(path, [&](int fd) { return write_pattern(fd, e, fill, scratch, scratch_len); });
     case OutsideKind::kChmod: {
       struct stat st;
-      if (sys::lstat(path, &st) != 0) return errno;
-      if (S_ISLNK(st.st_mode)) return ELOOP;
-      return err_of(sys::chmod(path, e.mode & 07777));
+      if (sys::lstat(path, &st) != 0) return Status::from_unfaulted_errno("lstat");
+      if (S_ISLNK(st.st_mode)) return Status(ELOOP, "chmod");
+      return done(sys::chmod(path, e.mode & 07777), "chmod");
     }
     case OutsideKind::kUnlink:
-      return err_of(sys::unlink(path));
+      return done(sys::unlink(path), "unlink");
     case OutsideKind::kReplace:
       return replace(path, e.length);
     case OutsideKind::kDiskFull:   // the harness's own business
@@ -114,7 +115,7 @@ int perform_outside_event(const char* path, const OutsideEvent& e, FillFn fill, 
     case OutsideKind::kCount:
       break;
   }
-  return EINVAL;
+  return Status(EINVAL, "outside event");
 }
 
 }  // namespace mapfuzz::faults

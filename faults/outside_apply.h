@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "faults/outside_event.h"
+#include "faults/status.h"
 
 namespace mapfuzz::faults {
 
@@ -36,12 +37,16 @@ bool path_inside(const char* dir, const char* path);
 //                              bits (0644 if there is no old file), ftruncate it to `length` (zero
 //                              bytes, sparse), rename it over `path`
 // A final symlink is never followed (open with O_NOFOLLOW; chmod refuses a
-// symlink with ELOOP). Returns 0 on success, else the errno of the first
-// call that failed; what already happened stays (a pwrite that fails half
-// way leaves the chunks before it written; a failed replace removes its new
-// file). EINVAL for kPwrite without `fill` or scratch, or an unknown kind.
+// symlink with ELOOP). Returns ok on success. On failure returns the errno
+// and name of the first call that failed ("open", "ftruncate", "fallocate",
+// "pwrite" (EIO if it wrote nothing), "lstat", "chmod" (ELOOP for a
+// symlink), "fchmod", "unlink", "rename"; ENAMETOOLONG from "open" when the
+// replacement's name is too long), never injected(); what already happened
+// stays (a pwrite that fails half way leaves the chunks before it written;
+// a failed replace removes its new file). EINVAL from "outside event" for
+// kPwrite without `fill` or scratch, or a kind it does not perform.
 // Async-signal-safe given an async-signal-safe `fill`; thread-compatible.
-int perform_outside_event(const char* path, const OutsideEvent& event, FillFn fill, uint8_t* scratch,
-                          size_t scratch_len);
+Status perform_outside_event(const char* path, const OutsideEvent& event, FillFn fill, uint8_t* scratch,
+                             size_t scratch_len);
 
 }  // namespace mapfuzz::faults

@@ -24,7 +24,9 @@ namespace mapfuzz::faults {
 struct OutsideProcess::Channel {
   std::atomic<uint32_t> request{0};
   std::atomic<uint32_t> reply{0};
-  int32_t result = 0;
+  // The helper's answer. Its call name points into the program's read-only
+  // data, at the same address in both processes (a fork without exec).
+  Status result;
   int32_t cpu = -1;  // the caller's CPU for this request; -1: do not pin
   OutsideEvent event;
   char path[PATH_MAX] = {};  // "" = only answer (the start-up handshake)
@@ -62,10 +64,10 @@ long futex(std::atomic<uint32_t>* word, int op, uint32_t value, const timespec* 
       CPU_SET(ch->cpu, &set);
       if (::syscall(SYS_sched_setaffinity, 0, sizeof set, &set) == 0) pinned = ch->cpu;
     }
-    int result = 0;
+    Status result;
     if (ch->path[0] != '\0') {
       result = path_inside(ch->dir, ch->path) ? perform_outside_event(ch->path, ch->event, fill, scratch, kScratch)
-                                               : EPERM;
+                                               : Status(EPERM, "path_inside");
     }
     ch->result = result;
     ch->reply.store(r, std::memory_order_release);
@@ -80,8 +82,8 @@ long futex(std::atomic<uint32_t>* word, int op, uint32_t value, const timespec* 
 InProcessOutside::InProcessOutside(std::string sandbox_dir, FillFn fill)
     : dir_(std::move(sandbox_dir)), fill_(fill), scratch_(kScratch) {}
 
-int InProcessOutside::apply(const std::string& path, const OutsideEvent& event) {
-  if (!path_inside(dir_.c_str(), path.c_str())) return EPERM;
+Status InProcessOutside::apply(const std::string& path, const OutsideEvent& event) {
+  if (!path_inside(dir_.c_str(), path.c_str())) return Status(EPERM, "path_inside");
   return perform_outside_event(path.c_str(), event, fill_, scratch_.data(), scratch_.size());
 }
 
@@ -149,10 +151,10 @@ bool OutsideProcess::await_reply(uint32_t seq) {
   }
 }
 
-int OutsideProcess::apply(const std::string& path, const OutsideEvent& event) {
-  if (!alive_) return ECHILD;
-  if (!path_inside(dir_.c_str(), path.c_str())) return EPERM;
-  if (path.size() >= sizeof channel_->path) return ENAMETOOLONG;
+Status OutsideProcess::apply(const std::string& path, const OutsideEvent& event) {
+  if (!alive_) return Status(ECHILD, "outside process");
+  if (!path_inside(dir_.c_str(), path.c_str())) return Status(EPERM, "path_inside");
+  if (path.size() >= sizeof channel_->path) return Status(ENAMETOOLONG, "outside process");
   std::memcpy(channel_->path, path.c_str(), path.size() + 1);
   channel_->event = event;
   channel_->cpu = options_.follow_cpu ? ::sched_getcpu() : -1;
@@ -162,7 +164,7 @@ int OutsideProcess::apply(const std::string& path, const OutsideEvent& event) {
   const uint32_t seq = channel_->request.load(std::memory_order_relaxed) + 1;
   channel_->request.store(seq, std::memory_order_release);
   futex(&channel_->request, FUTEX_WAKE, 1);
-  if (!await_reply(seq)) return ECHILD;
+  if (!await_reply(seq)) return Status(ECHILD, "outside process");
   return channel_->result;
 }
 

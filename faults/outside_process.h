@@ -32,12 +32,15 @@ class Outside {
  public:
   virtual ~Outside() = default;
   // Performs `event` on the file at `path` and waits until it is done.
-  // Returns 0 on success; EPERM (nothing done) if `path` is not strictly
-  // inside the sandbox directory given at start (path_inside()); ECHILD if
-  // the helper process is gone (then every later call returns ECHILD); else
-  // the errno of the call that failed (perform_outside_event()). Not
-  // thread-safe: one caller at a time.
-  virtual int apply(const std::string& path, const OutsideEvent& event) = 0;
+  // Returns ok on success. On failure: EPERM from "path_inside" (nothing
+  // done) if `path` is not strictly inside the sandbox directory given at
+  // start (path_inside()); ECHILD from "outside process" if the helper
+  // process is gone (then every later call fails so); ENAMETOOLONG from
+  // "outside process" if `path` does not fit the helper's channel; else the
+  // errno and name of the call that failed, with what it already did left
+  // done (perform_outside_event()). Never injected(): no armed fault acts
+  // on outside events. Not thread-safe: one caller at a time.
+  virtual Status apply(const std::string& path, const OutsideEvent& event) = 0;
   // "process" or "in-process": which mode ran, for the report.
   virtual const char* mode() const = 0;
 };
@@ -45,9 +48,9 @@ class Outside {
 class InProcessOutside final : public Outside {
  public:
   // `sandbox_dir`: absolute, no trailing slash. `fill`: see FillFn (may be
-  // null: then kPwrite returns EINVAL).
+  // null: then kPwrite fails with EINVAL).
   InProcessOutside(std::string sandbox_dir, FillFn fill);
-  int apply(const std::string& path, const OutsideEvent& event) override;
+  Status apply(const std::string& path, const OutsideEvent& event) override;
   const char* mode() const override { return "in-process"; }
 
  private:
@@ -83,7 +86,7 @@ class OutsideProcess final : public Outside {
   OutsideProcess(const OutsideProcess&) = delete;
   OutsideProcess& operator=(const OutsideProcess&) = delete;
 
-  int apply(const std::string& path, const OutsideEvent& event) override;
+  Status apply(const std::string& path, const OutsideEvent& event) override;
   const char* mode() const override { return "process"; }
 
   // The helper's pid (for tests and diagnostics); -1 once it is known dead.

@@ -25,7 +25,7 @@ bool set(Caps* caps) { return ::syscall(SYS_capset, &caps->header, caps->data) =
 DroppedPrivileges::DroppedPrivileges() {
   Caps caps;
   if (!get(&caps)) {
-    error_ = errno;
+    status_ = Status::from_unfaulted_errno("capget");
     return;
   }
   static_assert(sizeof caps.data == sizeof saved_);
@@ -33,7 +33,7 @@ DroppedPrivileges::DroppedPrivileges() {
   if ((caps.data[0].effective & kDacBits) == 0) return;
   caps.data[0].effective &= ~kDacBits;
   if (!set(&caps)) {
-    error_ = errno;
+    status_ = Status::from_unfaulted_errno("capset");
     return;
   }
   dropped_ = true;

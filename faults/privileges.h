@@ -9,12 +9,14 @@
 
 #include <cstdint>
 
+#include "faults/status.h"
+
 namespace mapfuzz::faults {
 
 // RAII: while alive, the calling thread (capabilities are per thread, not
 // per process) lacks CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH in its
 // effective set; the destructor restores the effective set found at
-// construction. Does nothing (dropped() false, error() 0) when the thread
+// construction. Does nothing (dropped() false, status() ok) when the thread
 // has neither in its effective set: permission bits already apply. Threads
 // started while it lives inherit the dropped set. Not for use across
 // threads; nesting is fine.
@@ -27,13 +29,14 @@ class DroppedPrivileges {
 
   // Returns true iff capabilities were dropped (and will be restored).
   bool dropped() const { return dropped_; }
-  // The errno of a capget/capset that failed (then nothing changed), else 0.
-  int error() const { return error_; }
+  // ok, or the Status of the "capget" or "capset" that failed (then nothing
+  // changed and dropped() is false).
+  const Status& status() const { return status_; }
 
  private:
   uint32_t saved_[6] = {};  // the capability sets found (effective, permitted, inheritable) x 2 words
   bool dropped_ = false;
-  int error_ = 0;
+  Status status_;
 };
 
 // Returns true iff the calling thread has CAP_DAC_OVERRIDE in its effective

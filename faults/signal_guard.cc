@@ -83,40 +83,40 @@ GuardedScope::~GuardedScope() {
 
 }  // namespace detail
 
-bool SignalGuard::ensure_alt_stack() {
+Status SignalGuard::ensure_alt_stack() {
   stack_t current;
-  if (::sigaltstack(nullptr, &current) != 0) return false;
-  if ((current.ss_flags & SS_DISABLE) == 0) return true;  // ASan's or the thread's own
-  // Never freed: the thread may take a signal until it ends.
+  if (::sigaltstack(nullptr, &current) != 0) return Status::from_unfaulted_errno("sigaltstack");
+  if ((current.ss_flags & SS_DISABLE) == 0) return {};  // ASan's or the thread's own
+  // Never freed: the thread may take a signal until it ends. Anonymous: the
+  // interposer forwards it untouched.
   void* mem = ::mmap(nullptr, kAltStackBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mem == MAP_FAILED) return false;
+  if (mem == MAP_FAILED) return Status::from_unfaulted_errno("mmap");
   stack_t ss{};
   ss.ss_sp = mem;
   ss.ss_size = kAltStackBytes;
   if (::sigaltstack(&ss, nullptr) != 0) {
-    const int saved = errno;
+    const Status failed = Status::from_unfaulted_errno("sigaltstack");
     ::munmap(mem, kAltStackBytes);
-    errno = saved;
-    return false;
+    return failed;
   }
-  return true;
+  return {};
 }
 
-bool SignalGuard::install(MappingLookup lookup) {
+Status SignalGuard::install(MappingLookup lookup) {
   g_lookup.store(lookup, std::memory_order_relaxed);
-  if (!ensure_alt_stack()) return false;
+  if (Status stack = ensure_alt_stack(); !stack.ok()) return stack;
   for (size_t i = 0; i < kSignalCount; ++i) {
     struct sigaction current;
-    if (::sigaction(kSignals[i], nullptr, &current) != 0) return false;
+    if (::sigaction(kSignals[i], nullptr, &current) != 0) return Status::from_unfaulted_errno("sigaction");
     if (ours(current)) continue;
     struct sigaction sa;
     std::memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_fault;
     sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
     sigemptyset(&sa.sa_mask);
-    if (::sigaction(kSignals[i], &sa, &g_previous[i]) != 0) return false;
+    if (::sigaction(kSignals[i], &sa, &g_previous[i]) != 0) return Status::from_unfaulted_errno("sigaction");
   }
-  return true;
+  return {};
 }
 
 void SignalGuard::uninstall() {

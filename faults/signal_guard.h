@@ -19,6 +19,7 @@
 #include <functional>
 
 #include "faults/mapping_lookup.h"
+#include "faults/status.h"
 
 namespace mapfuzz::faults {
 
@@ -43,10 +44,11 @@ class SignalGuard {
   // decides which addresses are guarded (default: the interposer's tracked
   // sandbox mappings). Calling it again only updates `lookup`, unless
   // someone replaced the handlers since (Boost.Test does per test case):
-  // then it installs them again over the new ones. Returns false (errno
-  // set) if sigaction or the alternate stack fails. Not thread-safe: call
-  // while setting up.
-  static bool install(MappingLookup lookup = sandbox_mapping_at);
+  // then it installs them again over the new ones. Returns ok, or the
+  // Status of the "sigaction" or alternate-stack call (ensure_alt_stack())
+  // that failed; handlers already installed then stay. Not thread-safe:
+  // call while setting up.
+  static Status install(MappingLookup lookup = sandbox_mapping_at);
   // Puts the handlers that install() found back, if ours are still in
   // place. For tests.
   static void uninstall();
@@ -54,9 +56,10 @@ class SignalGuard {
   static bool installed();
   // Gives the calling thread an alternate signal stack if it has none (a
   // stack of its own for the handlers, needed only to survive stack
-  // overflow). Returns false if that fails. install() does it for its
-  // thread; call it on other threads that run guarded code.
-  static bool ensure_alt_stack();
+  // overflow). Returns ok, or the Status of the "sigaltstack" or "mmap"
+  // that failed (then the thread's stack is unchanged). install() does it
+  // for its thread; call it on other threads that run guarded code.
+  static Status ensure_alt_stack();
 
   // Runs fn(arg). Returns true when it returns normally. Returns false, and
   // fills *info (if non-null), if a SIGBUS or SIGSEGV raised by the kernel

@@ -4,40 +4,39 @@
 
 namespace mapfuzz {
 
-faults::MountStatus DiskConditions::mount(const std::string& dir, uint64_t capacity) {
-  faults::MountStatus status = tmpfs_.mount(dir, capacity);
+Status DiskConditions::mount(const std::string& dir, uint64_t capacity) {
+  const Status status = tmpfs_.mount(dir, capacity);
   capacity_ = capacity;
-  unavailable_ = status.ok() ? "" : status.message;
+  unavailable_ = tmpfs_.why_not();
   return status;
 }
 
-int DiskConditions::apply(const faults::OutsideEvent& event, uint32_t step) {
+Status DiskConditions::apply(const faults::OutsideEvent& event, uint32_t step) {
   using faults::OutsideKind;
   if (event.kind == OutsideKind::kDiskFull) {
-    if (!tmpfs_.mounted()) return EINVAL;
-    if (const int err = tmpfs_.set_free(event.length)) return err;
+    if (!tmpfs_.mounted()) return Status(EINVAL, "disk condition");
+    if (Status set = tmpfs_.set_free(event.length); !set.ok()) return set;
     full_since_ = step;
     free_bytes_ = event.length;
-    return 0;
+    return {};
   }
   if (event.kind == OutsideKind::kSizeLimit) {
     limit_.reset();  // the old limit first, so the new one is not stacked on it
     limit_.emplace(event.length);
-    if (!limit_->ok()) {
-      const int err = limit_->error();
+    if (const Status limited = limit_->status(); !limited.ok()) {
       limit_.reset();
-      return err;
+      return limited;
     }
     limit_since_ = step;
     limit_bytes_ = event.length;
-    return 0;
+    return {};
   }
-  return EINVAL;
+  return Status(EINVAL, "disk condition");
 }
 
 DiskConditions::Healthy::Healthy(DiskConditions* disk) : disk_(disk) {
   if (!disk_) return;
-  refill_ = disk_->full_since_ >= 0 && disk_->tmpfs_.set_free(disk_->capacity_) == 0;
+  refill_ = disk_->full_since_ >= 0 && disk_->tmpfs_.set_free(disk_->capacity_).ok();
   relimit_ = disk_->limit_.has_value();
   disk_->limit_.reset();
 }

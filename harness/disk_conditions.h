@@ -13,6 +13,7 @@
 
 #include "faults/disk_full.h"
 #include "faults/outside_event.h"
+#include "faults/status.h"
 
 namespace mapfuzz {
 
@@ -21,16 +22,21 @@ class DiskConditions {
   // Mounts a tmpfs with room for `capacity` bytes over `dir` (the sandbox
   // directory), in this process's private mount namespace. Call while the
   // process is single-threaded and before the outside process starts (see
-  // faults::LimitedTmpfs::mount). On failure disk-full events are skipped and
-  // unavailable_reason() says why; size limits still work.
-  faults::MountStatus mount(const std::string& dir, uint64_t capacity);
+  // faults::LimitedTmpfs::mount). Returns ok, or the Status of the call
+  // that failed; then disk-full events are skipped, unavailable_reason()
+  // says why in words and mount_skipped() whether it was for want of mount
+  // privileges (not a breakage); size limits still work.
+  Status mount(const std::string& dir, uint64_t capacity);
   bool can_fill() const { return tmpfs_.mounted(); }
   const std::string& unavailable_reason() const { return unavailable_; }
+  bool mount_skipped() const { return tmpfs_.skipped(); }
 
   // Brings about a kDiskFull or kSizeLimit event at program step `step`.
-  // Returns 0, or the errno (EINVAL for any other kind, or a disk-full event
-  // without the tmpfs).
-  int apply(const faults::OutsideEvent& event, uint32_t step);
+  // Returns ok, or the Status of the call that failed, with nothing changed
+  // ("mount" or "statfs" for a disk-full event, "getrlimit", "sigaction" or
+  // "setrlimit" for a size limit; EINVAL from "disk condition" for any other
+  // kind, or a disk-full event without the tmpfs). Never injected().
+  Status apply(const faults::OutsideEvent& event, uint32_t step);
   // Undoes what apply() set: a roomy disk and no size limit again (at the
   // end of a run, before a report). No system call if nothing was applied.
   void reset();

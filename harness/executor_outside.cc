@@ -43,14 +43,14 @@ const char* Executor::outside_skip_reason(const Op& op) const {
 
 Status Executor::apply_outside(const faults::OutsideEvent& event, uint32_t step) {
   if (faults::is_disk_condition(event.kind)) {
-    const int err = options_.disk->apply(event, step);
+    const int err = options_.disk->apply(event, step).code();
     return err ? Status(err, "disk condition") : Status();
   }
   // The model follows the event after the call (Model::follow); here only
   // the run's last cut is noted: an event that removed data or left holes.
   const uint64_t size_before = model_.file().size();
   const uint64_t path_size_before = model_.path_file().size();
-  const int err = options_.outside->apply(path_, event);
+  const int err = options_.outside->apply(path_, event).code();
   if (err != 0) {
     // A pwrite or growth that failed part way (a full disk) may have left holes.
     const uint64_t now = file_view::file_size(path_);
@@ -73,7 +73,7 @@ void Executor::note_cut(const faults::OutsideEvent& event, uint32_t step, bool i
 void Executor::fire_pending(void* self) {
   auto* ex = static_cast<Executor*>(self);
   ex->pending_armed_ = false;
-  const int err = ex->options_.outside->apply(ex->path_, ex->pending_);
+  const int err = ex->options_.outside->apply(ex->path_, ex->pending_).code();
   ex->in_call_ = InCall{.fired = true, .error = err};
   // A pwrite that failed part way (a full disk) may still have left holes.
   if (err == 0 || ex->pending_.kind == faults::OutsideKind::kPwrite) {

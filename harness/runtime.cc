@@ -106,10 +106,10 @@ Executor& Runtime::executor() {
   // mount). With the disk-full mode off the sandbox stays where it is.
   disk_ = std::make_unique<DiskConditions>();
   if (options_.disk_full) {
-    const faults::MountStatus mounted = disk_->mount(sandbox_->dir(), kDiskCapacity);
+    const Status mounted = disk_->mount(sandbox_->dir(), kDiskCapacity);
     disk_note_ = mounted.ok() ? std::string("tmpfs in a ") + faults::LimitedTmpfs::how()
-                 : mounted.code == faults::MountStatus::Code::kSkipped ? "skipped: " + mounted.message
-                                                                       : "failed: " + mounted.message;
+                 : disk_->mount_skipped() ? "skipped: " + disk_->unavailable_reason()
+                                          : "failed: " + disk_->unavailable_reason();
   } else {
     disk_note_ = "off: " + off_with(OptionName::disk_full);
   }
@@ -210,7 +210,7 @@ void Runtime::install_crash_hooks(bool under_libfuzzer) {
   if (__sanitizer_set_death_callback && !under_libfuzzer) __sanitizer_set_death_callback(sanitizer_death);
   // The SIGBUS/SIGSEGV guard goes on top: faults on sandbox mappings become
   // attributed findings; anything else falls through to the hooks above.
-  faults::SignalGuard::install();
+  (void)faults::SignalGuard::install();
   abandoned_memory::install();
 }
 

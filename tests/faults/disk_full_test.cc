@@ -33,8 +33,8 @@ using testing::TempDir;
 const uint64_t kPage = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 
 std::string mount_or_fail(LimitedTmpfs* fs, const std::string& dir, uint64_t capacity) {
-  const MountStatus s = fs->mount(dir, capacity);
-  return s.ok() ? "" : "mount: " + s.message + "\n";
+  const Status s = fs->mount(dir, capacity);
+  return s.ok() ? "" : "mount: " + fs->why_not() + "\n";
 }
 
 // Drops this (child) process to uid/gid 65534 for good. Dumpable again
@@ -56,13 +56,13 @@ std::string check_enospc(const std::string& dir) {
   CHILD_CHECK(fd >= 0);
   CHILD_CHECK(posix_fallocate(fd, 0, static_cast<off_t>(4 * kPage)) == 0);
   CHILD_CHECK(fs.used_bytes() == 4 * kPage);
-  CHILD_CHECK(fs.fill_now() == 0);
+  CHILD_CHECK(fs.fill_now().ok());
   CHILD_CHECK(fs.free_bytes() == 0);
   CHILD_CHECK(posix_fallocate(fd, 0, static_cast<off_t>(5 * kPage)) == ENOSPC);
   CHILD_CHECK(pwrite(fd, "x", 1, static_cast<off_t>(6 * kPage)) == -1 && errno == ENOSPC);
   CHILD_CHECK(pwrite(fd, "x", 1, 0) == 1);  // allocated pages stay writable
   CHILD_CHECK(ftruncate(fd, static_cast<off_t>(1000 * kPage)) == 0);  // sparse growth still succeeds
-  CHILD_CHECK(fs.set_free(2 * kPage) == 0);
+  CHILD_CHECK(fs.set_free(2 * kPage).ok());
   CHILD_CHECK(fs.free_bytes() == 2 * kPage);
   CHILD_CHECK(posix_fallocate(fd, 0, static_cast<off_t>(6 * kPage)) == 0);
   CHILD_CHECK(posix_fallocate(fd, 0, static_cast<off_t>(7 * kPage)) == ENOSPC);
@@ -118,14 +118,14 @@ BOOST_AUTO_TEST_CASE(a_hole_page_faults_on_first_touch_when_full) {
       *f = -1;
       return true;
     }));
-    CHILD_CHECK(fs.fill_now() == 0);
+    CHILD_CHECK(fs.fill_now().ok());
     FaultInfo info;
     CHILD_CHECK(SignalGuard::run([&] { p[0] = 2; }, &info));  // an allocated page: fine
     CHILD_CHECK(!SignalGuard::run([&] { p[3 * kPage + 9] = 1; }, &info));
     CHILD_CHECK(info.signo == SIGBUS && info.code == BUS_ADRERR && info.file_offset == 3 * kPage + 9);
     CHILD_CHECK(!SignalGuard::run([&] { (void)p[5 * kPage]; }, &info));  // even a read of a hole
     CHILD_CHECK(info.signo == SIGBUS && info.file_offset == 5 * kPage);
-    CHILD_CHECK(fs.set_free(kPage) == 0);
+    CHILD_CHECK(fs.set_free(kPage).ok());
     CHILD_CHECK(SignalGuard::run([&] { p[3 * kPage + 9] = 1; }, &info));  // room for one page again
     CHILD_CHECK(!SignalGuard::run([&] { p[4 * kPage] = 1; }, &info));
     munmap(const_cast<char*>(p), 16 * kPage);
@@ -140,10 +140,11 @@ BOOST_AUTO_TEST_CASE(once_threads_run_mounting_fails_and_says_why) {
   const auto r = in_child([&]() -> std::string {
     std::thread t([] { std::this_thread::sleep_for(std::chrono::milliseconds(300)); });
     LimitedTmpfs fs;
-    const MountStatus s = fs.mount(tmp.path, 64 * kPage);
+    const Status s = fs.mount(tmp.path, 64 * kPage);
     t.join();
-    CHILD_CHECK(s.code == MountStatus::Code::kFailed);
-    CHILD_CHECK(s.message.find("threads") != std::string::npos);
+    CHILD_CHECK(!s.ok() && !fs.skipped());
+    CHILD_CHECK(s.code() == EINVAL && std::string(s.call()) == "unshare");
+    CHILD_CHECK(fs.why_not().find("threads") != std::string::npos);
     return "";
   });
   BOOST_TEST(r.ok(), r.describe());
@@ -158,9 +159,10 @@ BOOST_AUTO_TEST_CASE(without_any_privilege_it_is_skipped_with_the_reason) {
     CHILD_CHECK(chroot((tmp / "jail").c_str()) == 0 && chdir("/") == 0);
     CHILD_CHECK(become_nobody());
     LimitedTmpfs fs;
-    const MountStatus s = fs.mount("/", 64 * kPage);
-    CHILD_CHECK(s.code == MountStatus::Code::kSkipped);
-    CHILD_CHECK(s.message.rfind("needs mount privileges", 0) == 0);
+    const Status s = fs.mount("/", 64 * kPage);
+    CHILD_CHECK(!s.ok() && fs.skipped());
+    CHILD_CHECK(!s.injected());
+    CHILD_CHECK(fs.why_not().rfind("needs mount privileges", 0) == 0);
     CHILD_CHECK(!fs.mounted());
     return "";
   });
@@ -175,7 +177,7 @@ BOOST_AUTO_TEST_CASE(file_size_limit_gives_efbig_and_is_restored) {
   BOOST_REQUIRE(getrlimit(RLIMIT_FSIZE, &before) == 0);
   {
     FileSizeLimit limit(3 * kPage);
-    BOOST_TEST_REQUIRE(limit.ok());
+    BOOST_TEST_REQUIRE(limit.status().ok(), limit.status().describe());
     BOOST_TEST(ftruncate(fd, static_cast<off_t>(3 * kPage)) == 0);
     BOOST_TEST(ftruncate(fd, static_cast<off_t>(3 * kPage + 1)) == -1);
     BOOST_TEST(errno == EFBIG);

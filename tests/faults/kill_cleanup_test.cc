@@ -49,9 +49,9 @@ size_t entries(const std::string& dir) {
     close(out);
   };
   LimitedTmpfs fs;
-  const MountStatus m = fs.mount(mount_point, 1 << 20);
-  if (m.code == MountStatus::Code::kFailed) {
-    report("error " + m.message);
+  const Status m = fs.mount(mount_point, 1 << 20);
+  if (!m.ok() && !fs.skipped()) {
+    report("error " + fs.why_not());
     _exit(1);
   }
   const std::string sandbox = mount_point + "/mapfuzz-sandbox";
@@ -65,7 +65,7 @@ size_t entries(const std::string& dir) {
   OutsideEvent e;
   e.kind = OutsideKind::kPwrite;
   e.length = 10000;
-  if (!helper || fd < 0 || helper->apply(sandbox + "/f", e) != 0) {
+  if (!helper || fd < 0 || !helper->apply(sandbox + "/f", e).ok()) {
     report("error helper: " + why);
     _exit(1);
   }

@@ -134,7 +134,7 @@ double outside_events(mf::Outside& outside, const std::string& file, long n) {
   regrow.length = 64 << 10;
   return measure(n, [&](long k) {
     for (long i = 0; i < k; ++i) {
-      if (outside.apply(file, i % 2 == 0 ? shrink : regrow) != 0) die("outside event");
+      if (!outside.apply(file, i % 2 == 0 ? shrink : regrow).ok()) die("outside event");
     }
   });
 }
@@ -163,7 +163,7 @@ int main(int argc, char** argv) {
 
   // First the private tmpfs (the helper forked after it shares the mount).
   mf::LimitedTmpfs fs;
-  const mf::MountStatus mounted = fs.mount(dir, 16 << 20);
+  const mapfuzz::Status mounted = fs.mount(dir, 16 << 20);
   const std::string file = dir + "/f";
   const int fd = open(file.c_str(), O_RDWR | O_CREAT, 0600);
   if (fd < 0) die("open");
@@ -196,11 +196,11 @@ int main(int argc, char** argv) {
   if (mounted.ok()) {
     row("tmpfs fill_now() + set_free(1 MiB) pair", measure(n, [&](long k) {
           for (long i = 0; i < k; ++i) {
-            if (fs.fill_now() != 0 || fs.set_free(1 << 20) != 0) die("remount");
+            if (!fs.fill_now().ok() || !fs.set_free(1 << 20).ok()) die("remount");
           }
         }));
   } else {
-    printf("  tmpfs remount: skipped (%s)\n", mounted.message.c_str());
+    printf("  tmpfs remount: skipped (%s)\n", fs.why_not().c_str());
   }
   if (mf::overrides_permissions()) {
     row("capset drop + restore pair (DroppedPrivileges)", measure(n, [&](long k) {

@@ -116,10 +116,11 @@ BOOST_AUTO_TEST_CASE(both_modes_give_the_same_file_after_every_event) {
   }
   int step = 0;
   for (const OutsideEvent& e : sequence()) {
-    const int ra = helper->apply(a + "/f", e);
-    const int rb = local.apply(b + "/f", e);
+    const Status ra = helper->apply(a + "/f", e);
+    const Status rb = local.apply(b + "/f", e);
     BOOST_TEST_CONTEXT("step " << step << ": " << outside_kind_name(e.kind)) {
-      BOOST_TEST(ra == rb);
+      BOOST_TEST(ra.describe() == rb.describe());
+      BOOST_TEST((!ra.injected() && !rb.injected()));
       BOOST_TEST((state_of(a + "/f") == state_of(b + "/f")));
     }
     ++step;
@@ -136,33 +137,33 @@ BOOST_AUTO_TEST_CASE(each_event_does_what_it_says) {
       const std::string f = in(child ? "p" : "q");
       const int fd = open(f.c_str(), O_RDWR | O_CREAT, 0600);
       BOOST_REQUIRE(fd >= 0);
-      BOOST_TEST(out->apply(f, ev(OutsideKind::kPwrite, 9000, 100, 5)) == 0);
+      BOOST_TEST(out->apply(f, ev(OutsideKind::kPwrite, 9000, 100, 5)).ok());
       FileState s = state_of(f);
       BOOST_TEST(s.size == 9100);
       BOOST_TEST(s.bytes[99] == 0);
       BOOST_TEST(s.bytes[100] == test_byte(5, 100));
       BOOST_TEST(s.bytes[9099] == test_byte(5, 9099));
-      BOOST_TEST(out->apply(f, ev(OutsideKind::kShrink, 4097)) == 0);
+      BOOST_TEST(out->apply(f, ev(OutsideKind::kShrink, 4097)).ok());
       BOOST_TEST(size_of(fd) == 4097);
-      BOOST_TEST(out->apply(f, ev(OutsideKind::kRegrow, 8192)) == 0);
+      BOOST_TEST(out->apply(f, ev(OutsideKind::kRegrow, 8192)).ok());
       s = state_of(f);
       BOOST_TEST(s.bytes[4096] == test_byte(5, 4096));
       BOOST_TEST(s.bytes[4097] == 0);  // truncated data is gone
-      BOOST_TEST(out->apply(f, ev(OutsideKind::kPunchHole, 4096, 0)) == 0);
+      BOOST_TEST(out->apply(f, ev(OutsideKind::kPunchHole, 4096, 0)).ok());
       s = state_of(f);
       BOOST_TEST(s.size == 8192);
       BOOST_TEST(s.bytes[100] == 0);
       BOOST_TEST(s.bytes[4096] == test_byte(5, 4096));
-      BOOST_TEST(out->apply(f, ev(OutsideKind::kChmod, 0, 0, 0, 0400)) == 0);
+      BOOST_TEST(out->apply(f, ev(OutsideKind::kChmod, 0, 0, 0, 0400)).ok());
       BOOST_TEST(state_of(f).mode == 0400u);
-      BOOST_TEST(out->apply(f, ev(OutsideKind::kReplace, 123)) == 0);
+      BOOST_TEST(out->apply(f, ev(OutsideKind::kReplace, 123)).ok());
       s = state_of(f);
       BOOST_TEST(s.size == 123);
       BOOST_TEST(s.mode == 0400u);       // the replacement keeps the permission bits
       BOOST_TEST(size_of(fd) == 8192);  // the library's fd still has the old file
-      BOOST_TEST(out->apply(f, ev(OutsideKind::kUnlink, 0)) == 0);
+      BOOST_TEST(out->apply(f, ev(OutsideKind::kUnlink, 0)).ok());
       BOOST_TEST(access(f.c_str(), F_OK) != 0);
-      BOOST_TEST(out->apply(f, ev(OutsideKind::kShrink, 0)) == ENOENT);
+      BOOST_TEST(out->apply(f, ev(OutsideKind::kShrink, 0)).code() == ENOENT);
       close(fd);
     }
   }
@@ -177,8 +178,8 @@ BOOST_AUTO_TEST_CASE(paths_outside_the_sandbox_are_refused) {
   for (bool child : {false, true}) {
     auto o = make_outside(child, dir, test_fill);
     for (const std::string& p : {victim, dir, dir + "/../outside/victim", root + "/sandboxx"}) {
-      BOOST_TEST(o->apply(p, ev(OutsideKind::kShrink, 0)) == EPERM);
-      BOOST_TEST(o->apply(p, ev(OutsideKind::kUnlink, 0)) == EPERM);
+      BOOST_TEST(o->apply(p, ev(OutsideKind::kShrink, 0)).code() == EPERM);
+      BOOST_TEST(o->apply(p, ev(OutsideKind::kUnlink, 0)).code() == EPERM);
     }
   }
   BOOST_TEST(state_of(victim).size == 100);
@@ -186,8 +187,8 @@ BOOST_AUTO_TEST_CASE(paths_outside_the_sandbox_are_refused) {
   BOOST_REQUIRE(symlink(victim.c_str(), in("link").c_str()) == 0);
   for (bool child : {false, true}) {
     auto o = make_outside(child, dir, test_fill);
-    BOOST_TEST(o->apply(in("link"), ev(OutsideKind::kShrink, 0)) == ELOOP);
-    BOOST_TEST(o->apply(in("link"), ev(OutsideKind::kChmod, 0, 0, 0, 0777)) == ELOOP);
+    BOOST_TEST(o->apply(in("link"), ev(OutsideKind::kShrink, 0)).code() == ELOOP);
+    BOOST_TEST(o->apply(in("link"), ev(OutsideKind::kChmod, 0, 0, 0, 0777)).code() == ELOOP);
   }
   BOOST_TEST(state_of(victim).size == 100);
   BOOST_TEST(state_of(victim).mode == 0600u);
@@ -201,13 +202,29 @@ BOOST_AUTO_TEST_CASE(outside_events_are_not_seen_or_faulted_by_the_interposer) {
   for (Call c : {Call::kOpen, Call::kFtruncate, Call::kWrite, Call::kFallocate, Call::kClose}) arm({c, 1, EIO, true});
   for (bool child : {false, true}) {
     auto o = make_outside(child, dir, test_fill);
-    BOOST_TEST(o->apply(in("f"), ev(OutsideKind::kPwrite, 5000, 0, 1)) == 0);
-    BOOST_TEST(o->apply(in("f"), ev(OutsideKind::kShrink, 10)) == 0);
-    BOOST_TEST(o->apply(in("f"), ev(OutsideKind::kPunchHole, 5, 0)) == 0);
+    BOOST_TEST(o->apply(in("f"), ev(OutsideKind::kPwrite, 5000, 0, 1)).ok());
+    BOOST_TEST(o->apply(in("f"), ev(OutsideKind::kShrink, 10)).ok());
+    BOOST_TEST(o->apply(in("f"), ev(OutsideKind::kPunchHole, 5, 0)).ok());
   }
   BOOST_TEST(call_log().empty());
   disarm_all();
   close(fd);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_event_names_its_call_and_is_never_injected) {
+  arm({Call::kOpen, 1, ENOENT, false});
+  BOOST_REQUIRE(open(in("g").c_str(), O_RDWR | O_CREAT, 0600) == -1);  // injected: this thread's mark is ENOENT
+  for (bool child : {false, true}) {
+    BOOST_TEST_CONTEXT((child ? "process" : "in-process")) {
+      auto o = make_outside(child, dir, test_fill);
+      const Status s = o->apply(in("missing"), ev(OutsideKind::kShrink, 0));
+      BOOST_TEST(s.code() == ENOENT);
+      BOOST_TEST(std::string(s.call()) == "open");
+      BOOST_TEST(!s.injected());
+    }
+  }
+  // The events left the mark alone: the injected failure is still claimable.
+  BOOST_TEST(Status::from_code(ENOENT, "open").injected());
 }
 
 BOOST_AUTO_TEST_CASE(the_helper_holds_no_fd_and_follows_the_callers_cpu) {
@@ -234,7 +251,7 @@ BOOST_AUTO_TEST_CASE(the_helper_holds_no_fd_and_follows_the_callers_cpu) {
     CPU_ZERO(&one);
     CPU_SET(cpu, &one);
     BOOST_REQUIRE(sched_setaffinity(0, sizeof one, &one) == 0);
-    BOOST_TEST(p->apply(in("nothing"), ev(OutsideKind::kUnlink, 0)) == ENOENT);
+    BOOST_TEST(p->apply(in("nothing"), ev(OutsideKind::kUnlink, 0)).code() == ENOENT);
     cpu_set_t helper;
     BOOST_REQUIRE(sched_getaffinity(p->pid(), sizeof helper, &helper) == 0);
     BOOST_TEST((CPU_COUNT(&helper) == 1 && CPU_ISSET(cpu, &helper)), "helper not on cpu " << cpu);
@@ -256,7 +273,7 @@ BOOST_AUTO_TEST_CASE(children_forked_from_the_owner_are_served_one_after_another
     real_close(fd);
     const pid_t pid = fork();
     BOOST_REQUIRE(pid >= 0);
-    if (pid == 0) _exit(p->apply(in("f"), ev(OutsideKind::kShrink, 100 + child)) == 0 ? 0 : 1);
+    if (pid == 0) _exit(p->apply(in("f"), ev(OutsideKind::kShrink, 100 + child)).ok() ? 0 : 1);
     int status = 0;
     BOOST_REQUIRE(waitpid(pid, &status, 0) == pid);
     BOOST_TEST(WIFEXITED(status));
@@ -272,9 +289,9 @@ BOOST_AUTO_TEST_CASE(a_dead_helper_gives_echild) {
   const pid_t pid = p->pid();
   BOOST_REQUIRE(pid > 0);
   BOOST_REQUIRE(kill(pid, SIGKILL) == 0);
-  BOOST_TEST(p->apply(in("f"), ev(OutsideKind::kShrink, 0)) == ECHILD);
+  BOOST_TEST(p->apply(in("f"), ev(OutsideKind::kShrink, 0)).code() == ECHILD);
   BOOST_TEST(p->pid() == -1);
-  BOOST_TEST(p->apply(in("f"), ev(OutsideKind::kShrink, 0)) == ECHILD);
+  BOOST_TEST(p->apply(in("f"), ev(OutsideKind::kShrink, 0)).code() == ECHILD);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -37,7 +37,7 @@ BOOST_AUTO_TEST_CASE(opening_a_0444_file_for_writing_fails_while_dropped) {
   const bool root_like = overrides_permissions();
   {
     DroppedPrivileges drop;
-    BOOST_TEST(drop.error() == 0);
+    BOOST_TEST(drop.status().ok(), drop.status().describe());
     BOOST_TEST(drop.dropped() == root_like);
     BOOST_TEST(!overrides_permissions());
     errno = 0;

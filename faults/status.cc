@@ -1,8 +1,11 @@
-// Status::describe() and the errno <-> name table.
-#include "harness/status.h"
+// Status from errno (the one place errno is read into a Status),
+// describe(), and the errno <-> name table.
+#include "faults/status.h"
 
 #include <array>
 #include <cstring>
+
+#include "faults/injection_mark.h"
 
 namespace mapfuzz {
 namespace {
@@ -59,7 +62,19 @@ constexpr std::array<NumberName, kMaxNumberedErrno + 1> make_number_names() {
 }
 constexpr auto kNumberNames = make_number_names();
 
+// errno after a failed call; EIO if the call left it 0.
+int errno_or_eio() { return errno > 0 ? errno : EIO; }
+
 }  // namespace
+
+Status Status::from_errno(const char* call) { return from_code(errno_or_eio(), call); }
+
+Status Status::from_code(int code, const char* call) {
+  if (code <= 0) code = EIO;
+  return Status(code, call, faults::claim_injected(code));
+}
+
+Status Status::from_unfaulted_errno(const char* call) { return Status(errno_or_eio(), call); }
 
 std::string Status::describe() const {
   if (ok()) return "ok";
