@@ -20,8 +20,9 @@ static int map(TinyMap* m, size_t size) {
 }
 
 // On failure the file is closed and unmapped; with `create` the file may be
-// left created or truncated (nothing else: nothing is written before the
-// growth succeeds, so nothing needs undoing).
+// left created or truncated, holding at most the zeros a failed
+// posix_fallocate kept (none on tmpfs). Nothing is written before the growth
+// succeeds, so nothing needs undoing.
 int tiny_open(TinyMap* m, const char* path, bool create, size_t size) {
   m->fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0), 0644);
   if (m->fd < 0) return -errno;
