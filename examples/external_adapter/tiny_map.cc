@@ -19,25 +19,30 @@ static int map(TinyMap* m, size_t size) {
   return 0;
 }
 
+// On failure the file is closed and unmapped; with `create` the file may be
+// left created or truncated, holding at most the zeros a failed
+// posix_fallocate kept (none on tmpfs). Nothing is written before the growth
+// succeeds, so nothing needs undoing.
 int tiny_open(TinyMap* m, const char* path, bool create, size_t size) {
   m->fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0), 0644);
   if (m->fd < 0) return -errno;
   if (!create) {
     struct stat st;
     if (fstat(m->fd, &st) != 0) size = 0; else size = static_cast<size_t>(st.st_size);
-  } else if (size > 0) {
-    if (int err = posix_fallocate(m->fd, 0, static_cast<off_t>(size))) {
-      close(m->fd);
-      m->fd = -1;
-      return -err;
-    }
   }
-  if (int err = map(m, size)) {
+  // Map the size asked for first: after O_TRUNC the mapping reaches past
+  // EOF, which is allowed as long as nothing touches it. Then grow the file
+  // with the one call that can fail for lack of space.
+  int err = map(m, size);
+  if (err == 0 && create && size > 0) {
+    err = -posix_fallocate(m->fd, 0, static_cast<off_t>(size));
+    if (err != 0) munmap(m->base, m->map_len);
+  }
+  if (err != 0) {
     close(m->fd);
-    m->fd = -1;
-    return err;
+    *m = TinyMap{};
   }
-  return 0;
+  return err;
 }
 
 // Atomic: on failure the file and the mapping are as before.

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "targets/reference/mutants.h"
+#include "targets/reference/style.h"
 
 namespace mapfuzz::reference {
 namespace {
@@ -122,10 +123,26 @@ Status MappedFile::open(const std::string& path, bool create, uint64_t size) {
   UniqueFd fd(::open(path.c_str(), flags, 0644));
   if (!fd.valid()) return Status::from_errno("open");
 
+  UniqueMapping map;  // declared after fd: an early return unmaps, then closes
+  auto map_whole = [&](uint64_t length) {
+    Status s = map_file(fd.get(), length, &map);
+    if constexpr (kMutant == Mutant::kFdLeakWhenMmapFails) {
+      if (!s.ok()) (void)fd.release();
+    }
+    return s;
+  };
+
   uint64_t file_size = size;
   if (create) {
     if (size > 0) {
-      // Returns the error number; errno is not set.
+      if constexpr (kStyle == Style::kMapFirst) {
+        // The mapping reaches past EOF (the file is empty after O_TRUNC);
+        // nothing touches it before the file covers it.
+        if (Status s = map_whole(size); !s.ok()) return s;
+      }
+      // Returns the error number; errno is not set. On failure the owners
+      // unmap and close; the file holds at most zeros up to `size` (what
+      // posix_fallocate left), which a failed create may leave.
       const int err = allocate(fd.get(), 0, size);
       if (err != 0) return Status(err, "posix_fallocate");
     }
@@ -135,13 +152,8 @@ Status MappedFile::open(const std::string& path, bool create, uint64_t size) {
     file_size = static_cast<uint64_t>(st.st_size);
   }
 
-  UniqueMapping map;
-  if (file_size > 0) {
-    Status s = map_file(fd.get(), file_size, &map);
-    if (!s.ok()) {
-      if constexpr (kMutant == Mutant::kFdLeakWhenMmapFails) (void)fd.release();
-      return s;
-    }
+  if (file_size > 0 && !map) {
+    if (Status s = map_whole(file_size); !s.ok()) return s;
   }
   fd_ = std::move(fd);
   map_ = std::move(map);
@@ -157,7 +169,8 @@ Status MappedFile::resize(uint64_t new_size) {
 }
 
 // Maps first (a mapping may reach past EOF, and if mapping fails the file is
-// untouched), then extends the file in one call.
+// untouched), then extends the file in one call. The same in every style
+// (style.h): the other order needs a second call to undo a growth.
 Status MappedFile::grow(uint64_t new_size) {
   const uint64_t old_size = size_;
   if constexpr (kMutant == Mutant::kNonAtomicResize) {

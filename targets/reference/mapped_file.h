@@ -82,11 +82,17 @@ class MappedFile {
   // `size` zero bytes with posix_fallocate (disk space is reserved).
   // !create: opens the existing `path` read-write; `size` is ignored and the
   // file's size is taken from fstat.
-  // Then maps the whole file shared and read-write; a 0-byte file is open
-  // with no mapping.
+  // Maps the whole file shared and read-write; a 0-byte file is open with no
+  // mapping. The order with `create` is the compile-time style (style.h):
+  // Style::kGrowFirst (the default) extends the file, then maps it;
+  // Style::kMapFirst maps `size` bytes of the empty file first (a mapping may
+  // reach past EOF), then extends it. Either way nothing is written before
+  // the call succeeds.
   // On success the file is open and size() is its size. On failure the
   // instance is closed and holds no fd or mapping; with `create` the file may
-  // already have been created or truncated.
+  // already have been created or truncated, and may hold zeros up to `size`
+  // (grow-first: a failed mmap after the growth; map-first: what a failed
+  // posix_fallocate left, nothing on tmpfs). Nothing is rolled back.
   Status open(const std::string& path, bool create, uint64_t size);
 
   // Changes the file size to `new_size` and maps all of it; bytes past the
