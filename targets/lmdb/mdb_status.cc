@@ -14,7 +14,7 @@ const char* intern(const std::string& s) {
 
 Status from_mdb(int rc, const char* call) {
   if (rc == MDB_SUCCESS) return {};
-  if (rc > 0) return Status(rc, call);
+  if (rc > 0) return Status::from_code(rc, call);
   int code = EIO;
   const char* name = "MDB_ERROR";
   switch (rc) {

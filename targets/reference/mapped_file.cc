@@ -144,7 +144,7 @@ Status MappedFile::open(const std::string& path, bool create, uint64_t size) {
       // unmap and close; the file holds at most zeros up to `size` (what
       // posix_fallocate left), which a failed create may leave.
       const int err = allocate(fd.get(), 0, size);
-      if (err != 0) return Status(err, "posix_fallocate");
+      if (err != 0) return Status::from_code(err, "posix_fallocate");
     }
   } else {
     struct stat st;
@@ -177,7 +177,7 @@ Status MappedFile::grow(uint64_t new_size) {
     // The wrong order: extend the file, then map; a failed map leaves it grown.
     const int err = ::posix_fallocate(fd_.get(), static_cast<off_t>(old_size),
                                       static_cast<off_t>(new_size - old_size));
-    if (err != 0) return Status(err, "posix_fallocate");
+    if (err != 0) return Status::from_code(err, "posix_fallocate");
     Status s = map_ ? map_.remap(new_size) : map_file(fd_.get(), new_size, &map_);
     if (!s.ok()) return s;
     size_ = new_size;
@@ -202,7 +202,7 @@ Status MappedFile::grow(uint64_t new_size) {
     } else if (map_.length() > old_size) {
       (void)map_.remap(old_size);
     }
-    return Status(err, "posix_fallocate");
+    return Status::from_code(err, "posix_fallocate");
   }
   size_ = new_size;
   return {};
