@@ -66,8 +66,9 @@ class Model {
   const FileImage& path_file() const { return path_is_lib_ ? lib_ : other_; }
   // The library's file is the one at the path.
   bool library_file_at_path() const { return path_is_lib_; }
-  // The file's size differs from the library's view (or is Unknown).
-  bool view_stale() const { return !lib_.size_known() || lib_size_ != lib_.size(); }
+  // The library has the file open and its size differs from the library's
+  // view (or is Unknown). A closed library has no view to be stale.
+  bool view_stale() const { return open_ && (!lib_.size_known() || lib_size_ != lib_.size()); }
   // Another process replaced or unlinked the library's file at the path.
   bool is_replaced() const { return !path_is_lib_ && other_.exists(); }
   // Permission bits of the file at the path.

@@ -143,6 +143,22 @@ BOOST_AUTO_TEST_CASE(an_event_inside_a_successful_call_follows_the_call) {
   BOOST_TEST(m.size() == 10u);
 }
 
+BOOST_AUTO_TEST_CASE(a_closed_library_has_no_view_to_be_stale) {
+  // A failed create the model learned a file from, then an open: the
+  // library looks at the file afresh (found by the golden replay of tkrzw).
+  Model m;
+  m.reset();
+  m.follow(open_create(8192), Outcome{.ok = false}, kContract);
+  m.learn_file(true, std::vector<uint8_t>(8192, 0));
+  BOOST_TEST(!m.view_stale());
+  predicted(m, open_create(8192));
+  BOOST_TEST(!m.view_stale());
+  predicted(m, outside(faults::OutsideKind::kShrink, 10));
+  BOOST_TEST(m.view_stale());
+  predicted(m, Op{.kind = OpKind::kClose});
+  BOOST_TEST(!m.view_stale());
+}
+
 BOOST_AUTO_TEST_CASE(a_replaced_file_is_what_the_path_holds_and_a_reopen_takes_it) {
   Model m;
   m.reset();

@@ -20,3 +20,8 @@ s/msync(addr=0x[0-9a-f]*,/msync(addr=<addr>,/g
 /^Shadow bytes around the buggy address:/,/^  Right alloca redzone:/d
 # The sanitizer's pid prefix (==<pid>==ABORTING).
 s/^==[0-9]\{1,\}==/==<pid>==/
+# Where a sanitizer's runtime error points in a source file: the path depends
+# on the build's directory (and compiler cache), the line on edits elsewhere
+# in the file. The file name and the message stay.
+s|[^ ]*/\(targets/[^ :]*\):[0-9]\{1,\}:[0-9]\{1,\}|\1:<line>|g
+s|[^ ]*/\(harness/[^ :]*\):[0-9]\{1,\}:[0-9]\{1,\}|\1:<line>|g
