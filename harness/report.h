@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/executor.h"
+#include "harness/step_record.h"
 #include "harness/finding.h"
 #include "harness/op.h"
 
