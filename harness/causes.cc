@@ -1,8 +1,21 @@
 #include "harness/causes.h"
 
+#include <signal.h>
+
 #include "harness/status.h"
 
 namespace mapfuzz {
+
+const char* signal_token(int signo) {
+  switch (signo) {
+    case SIGBUS: return "SIGBUS";
+    case SIGSEGV: return "SIGSEGV";
+    case SIGFPE: return "SIGFPE";
+    case SIGILL: return "SIGILL";
+    case SIGABRT: return "SIGABRT";
+    default: return "signal";
+  }
+}
 
 std::string OutsideCut::describe() const {
   return "outside " + std::string(faults::outside_kind_name(kind)) + " (" + mode + " mode) at step " +
@@ -20,8 +33,10 @@ void Causes::set_in_call(faults::OutsideKind kind, int error) {
   present_ |= bit(Cause::kInCallEvent);
 }
 
-void Causes::set_disk(std::string description) {
+void Causes::set_disk(std::string description, bool full, bool limited) {
   disk_ = std::move(description);
+  disk_full_ = full;
+  disk_limited_ = limited;
   present_ |= bit(Cause::kDiskCondition);
 }
 
@@ -35,8 +50,11 @@ void Causes::set_sandbox_full(uint64_t free_bytes) {
   present_ |= bit(Cause::kSandboxFull);
 }
 
-void Causes::set_signal(std::string detail) {
+void Causes::set_signal(std::string detail, int signo, std::optional<OutsideCut> cut, bool disk_full) {
   signal_ = std::move(detail);
+  signo_ = signo;
+  signal_cut_ = cut;
+  signal_disk_full_ = disk_full;
   present_ |= bit(Cause::kSignal);
 }
 
@@ -56,6 +74,24 @@ std::string Causes::describe() const {
     add("the sandbox filesystem is nearly full (" + std::to_string(free_bytes_) + " bytes free)");
   }
   if (has(Cause::kSignal)) add(signal_);
+  return out;
+}
+
+std::vector<std::string> Causes::tokens() const {
+  std::vector<std::string> out;
+  for (const Injected& i : injected_) out.push_back(std::string("fault:") + faults::call_name(i.call));
+  if (has(Cause::kInCallEvent)) out.push_back(std::string("outside:") + faults::outside_kind_name(in_call_kind_));
+  if (has(Cause::kDiskCondition) && disk_full_) out.push_back("disk:full");
+  if (has(Cause::kDiskCondition) && disk_limited_) out.push_back("disk:limit");
+  if (has(Cause::kChangedUnder)) {
+    out.push_back("changed-under" + (cut_ ? std::string(":") + faults::outside_kind_name(cut_->kind) : ""));
+  }
+  if (has(Cause::kSandboxFull)) out.push_back("sandbox-full");
+  if (has(Cause::kSignal)) {
+    out.push_back(signal_token(signo_));
+    if (signal_cut_) out.push_back(std::string("cut:") + faults::outside_kind_name(signal_cut_->kind));
+    if (signal_disk_full_) out.push_back("disk:full");
+  }
   return out;
 }
 

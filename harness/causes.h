@@ -25,6 +25,10 @@ enum class Cause : uint8_t {
   kCount
 };
 
+// "SIGBUS", "SIGSEGV", "SIGFPE", "SIGILL", "SIGABRT"; "signal" for others
+// (signature tokens).
+const char* signal_token(int signo);
+
 // The last outside event of a run that removed file data or left holes:
 // the documented cause of a later SIGBUS.
 struct OutsideCut {
@@ -50,19 +54,30 @@ class Causes {
   void add_injected(faults::Call call, int error);
   // The in-call event `kind` ran (`error` 0) or failed with `error`.
   void set_in_call(faults::OutsideKind kind, int error);
-  // A disk condition held: `description` as DiskConditions::describe().
-  void set_disk(std::string description);
+  // A disk condition held: `description` as DiskConditions::describe();
+  // `full`: the disk was full, `limited`: a file size limit held.
+  void set_disk(std::string description, bool full, bool limited);
   // The failed call acted on a file changed under the library; `cut` is
   // the run's last outside cut, if any.
   void set_changed_under(std::optional<OutsideCut> cut);
   // The sandbox had `free_bytes` left when the call got ENOSPC.
   void set_sandbox_full(uint64_t free_bytes);
-  // A signal ended the call: `detail` names signal, offset, sizes and cause.
-  void set_signal(std::string detail);
+  // A signal ended the call: `detail` names signal, offset, sizes and cause;
+  // `signo` is the signal, `cut` the run's last outside cut and `disk_full`
+  // whether the program had filled the disk (the causes a SIGBUS may have).
+  void set_signal(std::string detail, int signo, std::optional<OutsideCut> cut = std::nullopt,
+                  bool disk_full = false);
 
   // Everything recorded, in a fixed order, joined by ", " ("" if nothing):
   // "ftruncate→ENOSPC, outside shrink after mmap, disk full since step 1 ...".
   std::string describe() const;
+
+  // The same causes as signature tokens, free of sizes, offsets, errno
+  // values and step numbers (harness/signature.h): "fault:ftruncate",
+  // "outside:shrink" (an event inside the call), "disk:full", "disk:limit",
+  // "changed-under[:shrink]", "sandbox-full", "SIGBUS", "cut:shrink" (the
+  // outside cut before a signal). Unsorted, may repeat.
+  std::vector<std::string> tokens() const;
 
  private:
   static constexpr uint32_t bit(Cause c) { return 1u << static_cast<unsigned>(c); }
@@ -75,9 +90,14 @@ class Causes {
   faults::OutsideKind in_call_kind_ = faults::OutsideKind::kShrink;
   int in_call_error_ = 0;
   std::string disk_;
+  bool disk_full_ = false;
+  bool disk_limited_ = false;
   std::optional<OutsideCut> cut_;
   uint64_t free_bytes_ = 0;
   std::string signal_;
+  int signo_ = 0;
+  std::optional<OutsideCut> signal_cut_;
+  bool signal_disk_full_ = false;
 };
 
 }  // namespace mapfuzz

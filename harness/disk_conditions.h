@@ -63,6 +63,8 @@ class DiskConditions {
   bool active() const { return full_since_ >= 0 || limit_.has_value(); }
   // The disk was filled by the program (a SIGBUS may be its doing).
   bool full() const { return full_since_ >= 0; }
+  // A file size limit (RLIMIT_FSIZE) holds.
+  bool limited() const { return limit_.has_value(); }
   // What holds, for reports: "disk full since step 3 (0 bytes free)",
   // "file size limit 65536 bytes since step 2", both, or "".
   std::string describe() const;

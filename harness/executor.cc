@@ -165,7 +165,9 @@ void Executor::name_causes(const Op& op, StepRecord& record, size_t first_call, 
   if (in_call_.fired) causes.set_in_call(pending_.kind, in_call_.error);
   // A full disk or a size limit fails calls for real: like an injected
   // fault, the library must report it and leave the file intact.
-  if (options_.disk && options_.disk->active() && calls_library(op.kind)) causes.set_disk(options_.disk->describe());
+  if (options_.disk && options_.disk->active() && calls_library(op.kind)) {
+    causes.set_disk(options_.disk->describe(), options_.disk->full(), options_.disk->limited());
+  }
   // A library may rightly refuse to act on a file that changed under it:
   // an error then is excused like an injected fault's.
   if (!record.status.ok() && !causes.excuses_failure() && stale_before) causes.set_changed_under(last_cut_);

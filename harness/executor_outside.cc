@@ -110,7 +110,10 @@ Finding Executor::abandon_after_signal(StepRecord record, const faults::FaultInf
                                                (disk_full && !contract_.allocates_on_growth));
   record.status = Status(EFAULT, info.signo == SIGBUS ? "SIGBUS" : "SIGSEGV");
   record.hazard = hazard;
-  record.causes.set_signal(detail);
+  for (const faults::CallRecord& c : calls) {
+    if (c.tag == record.index && c.injected) record.causes.add_injected(c.call, c.result_errno);
+  }
+  record.causes.set_signal(detail, info.signo, last_cut_, disk_full);
   trace_.push_back(std::move(record));
   if (observer_) observer_(trace_.back());
   if (hazard) {

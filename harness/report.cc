@@ -63,8 +63,13 @@ std::string format_step(const StepRecord& s) {
 }
 
 std::string format_report(const char* target_name, const std::vector<StepRecord>& trace,
-                          const Finding& finding, const ReportContext& context, const Op* pending) {
+                          const Finding& finding, const ReportContext& context, const Op* pending,
+                          const Signature* signature) {
   const Program minimal = minimal_program(trace, finding, pending);
+  const StepRecord* failing = nullptr;
+  for (const StepRecord& s : trace) {
+    if (finding.step >= 0 && s.index == finding.step) failing = &s;
+  }
   std::string r;
   r += "==mapfuzz== ERROR: ";
   r += finding_name(finding.kind);
@@ -72,18 +77,14 @@ std::string format_report(const char* target_name, const std::vector<StepRecord>
   r += target_name;
   r += "' (" + context.mode + ")\n";
   if (finding.step >= 0) {
-    const Op* op = pending;
-    for (const StepRecord& s : trace) {
-      if (s.index == finding.step) op = &s.op;
-    }
+    const Op* op = failing ? &failing->op : pending;
     r += "  at step " + std::to_string(finding.step) + ": " + (op ? format_op(*op) : std::string("?")) + "\n";
-    for (const StepRecord& s : trace) {
-      if (s.index == finding.step && s.causes.any()) r += "  events: " + s.causes.describe() + "\n";
-    }
+    if (failing && failing->causes.any()) r += "  events: " + failing->causes.describe() + "\n";
   } else {
     r += "  at the end-of-run checks\n";
   }
   r += "  what: " + finding.detail + "\n";
+  r += "  signature: " + (signature ? *signature : signature_of(finding, failing)).text() + "\n";
   r += "  trace (" + std::to_string(minimal.ops.size()) + " ops, text form):\n";
   for (const Op& op : minimal.ops) r += "    " + format_op(op) + "\n";
   if (!context.seed.empty()) r += "  seed: " + context.seed + "\n";

@@ -65,7 +65,9 @@ class Runtime {
 
   // Prints the report of the run in progress. Runs inside a signal handler
   // on the way to a crash, so it only has to work, not be async-signal-safe.
-  void print_crash_report(const char* what);
+  // `signal` names what ended the run in the signature ("SIGSEGV",
+  // "sanitizer", "sanitizer-death").
+  void print_crash_report(const char* what, const char* signal);
   // Passes `sig` on to the handler that was there before ours.
   void chain(int sig, siginfo_t* info, void* ucontext);
 
@@ -136,7 +138,7 @@ void Runtime::set_current(const Program* program, const ReportContext* context) 
   if (program) reported_ = 0;
 }
 
-void Runtime::print_crash_report(const char* what) {
+void Runtime::print_crash_report(const char* what, const char* signal) {
   if (reported_ || !program_ || !executor_) return;
   reported_ = 1;
   faults::FileSizeLimit::lift_now();  // the reports below must not hit a program's size limit
@@ -151,7 +153,8 @@ void Runtime::print_crash_report(const char* what) {
       context.replay_command = cli_path(this_target().name) + " replay " + context.artifact;
     }
   }
-  const std::string report = format_report(this_target().name, trace, f, context, pending);
+  const Signature signature = crash_signature(pending, static_cast<uint32_t>(trace.size()), signal, faults::call_log());
+  const std::string report = format_report(this_target().name, trace, f, context, pending, &signature);
   (void)!::write(STDERR_FILENO, report.data(), report.size());
 }
 
@@ -178,20 +181,21 @@ void crash_handler(int sig, siginfo_t* info, void* ucontext) {
   char what[160];
   std::snprintf(what, sizeof what, "%s (si_code %d) at address %p while the library ran", strsignal(sig),
                 info ? info->si_code : 0, info ? info->si_addr : nullptr);
-  runtime->print_crash_report(what);
+  runtime->print_crash_report(what, signal_token(sig));
   // Pass the signal on to whoever handled it before (ASan, libFuzzer).
   runtime->chain(sig, info, ucontext);
 }
 
 [[maybe_unused]] void asan_report(const char*) {
-  if (Runtime* runtime = Runtime::if_made()) runtime->print_crash_report("AddressSanitizer report (above) while the library ran");
+  if (Runtime* runtime = Runtime::if_made()) runtime->print_crash_report("AddressSanitizer report (above) while the library ran", "sanitizer");
 }
 
 // A sanitizer that dies without a report of its own (an internal CHECK
 // failure after the library unmapped the sanitizer's memory, say).
 void sanitizer_death() {
   if (Runtime* runtime = Runtime::if_made()) {
-    runtime->print_crash_report("the sanitizer runtime died (message above) while the library ran");
+    runtime->print_crash_report("the sanitizer runtime died (message above) while the library ran",
+                                "sanitizer-death");
   }
 }
 

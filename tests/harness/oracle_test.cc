@@ -2,6 +2,7 @@
 // hand and asks for a verdict.
 #include "harness/oracle.h"
 
+#include <signal.h>
 #include <sys/mman.h>
 
 #include <vector>
@@ -55,7 +56,7 @@ BOOST_AUTO_TEST_CASE(an_error_without_a_cause_is_unexpected_and_with_one_excused
 
 BOOST_AUTO_TEST_CASE(a_signal_alone_excuses_nothing) {
   Causes c;
-  c.set_signal("SIGBUS");
+  c.set_signal("SIGBUS", SIGBUS);
   BOOST_TEST(c.any());
   BOOST_TEST(!c.excuses_failure());
 }
