@@ -25,6 +25,11 @@ Signature signature_of(const Finding& finding, const StepRecord* step) {
   if (!step) return s;
   s.op = op_kind_name(step->op.kind);
   s.causes = step->causes.tokens();
+  // A disk condition that held during a call that succeeded caused nothing,
+  // unless the success is the bug (or a signal ended the call).
+  const bool disk_may_cause = !step->status.ok() || finding.kind == FindingKind::kSwallowedError ||
+                              finding.kind == FindingKind::kSignal;
+  if (!disk_may_cause) std::erase_if(s.causes, [](const std::string& t) { return t.rfind("disk:", 0) == 0; });
   if (s.causes.empty() && !step->status.ok() && step->status.call()) {
     std::string call = step->status.call();  // an adapter's own name may hold spaces: "mmap.resize: OSError"
     std::replace_if(call.begin(), call.end(), [](char c) { return c == ' ' || c == '\t'; }, '_');

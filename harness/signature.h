@@ -33,7 +33,9 @@ struct Signature {
 
 // The signature of `finding`, found at `step` (null for the end-of-run
 // checks). An unexplained error (no cause at all) names the call the
-// library says failed: "error:munmap".
+// library says failed: "error:munmap". A disk condition counts only where it
+// can have caused the finding: a call that failed, a success that should
+// not have been one (swallowed-error), a signal.
 Signature signature_of(const Finding& finding, const StepRecord* step);
 
 // The signature of a crash inside step `index`, running `pending` (null

@@ -408,9 +408,11 @@ bool parse_program(const std::string& text, Program* out, std::string* error) {
 
 bool looks_like_text(const std::string& data) {
   if (data.rfind("# mapfuzz", 0) == 0) return true;
+  bool in_comment = false;  // comments may hold UTF-8 (reports write "ftruncate→EIO")
   for (char c : data) {
-    bool printable = (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' || c == '\r';
-    if (!printable) return false;
+    in_comment = c == '#' || (in_comment && c != '\n');
+    const bool printable = (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' || c == '\r';
+    if (!printable && !(in_comment && static_cast<unsigned char>(c) >= 0x80)) return false;
   }
   std::string_view rest = data;
   while (!rest.empty()) {

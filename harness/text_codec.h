@@ -32,7 +32,8 @@ std::string format_program(const Program& program);
 bool parse_program(const std::string& text, Program* out, std::string* error);
 
 // True iff `data` looks like the text form (it starts with "# mapfuzz" or
-// its first non-comment word is an op name and it is printable ASCII).
+// its first non-comment word is an op name and it is printable ASCII,
+// where comments may also hold UTF-8).
 bool looks_like_text(const std::string& data);
 
 }  // namespace mapfuzz

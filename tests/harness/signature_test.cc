@@ -70,6 +70,20 @@ BOOST_AUTO_TEST_CASE(an_unexplained_error_names_the_failing_call) {
   BOOST_TEST(signature_of({FindingKind::kWrongSize, 1, ""}, &quiet).text() == "wrong-size resize -");
 }
 
+BOOST_AUTO_TEST_CASE(a_disk_condition_counts_only_where_it_can_have_caused_the_finding) {
+  StepRecord closed = step_of(OpKind::kClose, 5);
+  closed.causes.set_disk("disk full since step 1 (0 bytes left free)", true, false);
+  BOOST_TEST(signature_of({FindingKind::kLeak, 5, ""}, &closed).text() == "leak close -");
+  StepRecord failed = closed;
+  failed.op.kind = OpKind::kResize;
+  failed.status = Status(ENOSPC, "fallocate");
+  BOOST_TEST(signature_of({FindingKind::kNotAtomic, 5, ""}, &failed).text() == "not-atomic resize disk:full");
+  StepRecord swallowed = closed;
+  swallowed.op.kind = OpKind::kWrite;
+  BOOST_TEST(signature_of({FindingKind::kSwallowedError, 5, ""}, &swallowed).text() ==
+             "swallowed-error write disk:full");
+}
+
 BOOST_AUTO_TEST_CASE(end_of_run_findings_have_no_op) {
   BOOST_TEST(signature_of({FindingKind::kLeak, -1, "1 fd"}, nullptr).text() == "leak end -");
 }

@@ -167,6 +167,8 @@ BOOST_AUTO_TEST_CASE(looks_like_text_tells_text_from_binary) {
   BOOST_TEST(!looks_like_text("hello world\n"));
   BOOST_TEST(!looks_like_text(std::string("\x01\x02\x01\x02", 4)));
   BOOST_TEST(!looks_like_text(std::string("open\0create", 11)));
+  BOOST_TEST(looks_like_text("# what: ftruncate\u2192EIO was reported as success\nopen create size=1\n"));
+  BOOST_TEST(!looks_like_text("open create size=1 \u2192\n"));
 }
 
 BOOST_AUTO_TEST_CASE(reference_corpus_parses) {

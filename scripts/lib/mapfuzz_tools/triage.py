@@ -142,7 +142,7 @@ def reproducer_name(group):
 def reproducer_text(job, group, name):
     """A new finding as a text program with the regression corpus's header."""
     o = group.outcome
-    lines = ["# New finding in %s: %s%s (seen %d time(s), from %s)." %
+    lines = ["# mapfuzz: new finding in %s: %s%s (seen %d time(s), from %s)." %
              (job.target, group.kind, " at '%s'" % o.op if o.op else " at the end-of-run checks", group.count,
               ", ".join(sorted(group.sources))),
              "# What: " + (o.what or "-")]
@@ -178,8 +178,7 @@ def write_reproducer(job, group):
 
 def _finish_new_group(job, replayer, group, budget):
     """Minimises, checks flakiness and writes the reproducer of a new group."""
-    work = os.path.join(job.out_dir, "work", job.target)
-    minimise_group(job, Minimiser(replayer, work, budget), group)
+    minimise_group(job, Minimiser(replayer, os.path.join(replayer.cwd, "candidates"), budget), group)
     if group.ops is None:  # not a text program that replays alone: keep the input as it is
         directory = os.path.join(job.out_dir, "reproducers", job.target)
         os.makedirs(directory, exist_ok=True)
@@ -196,7 +195,7 @@ def triage(job):
     job.budget_s. Never raises for a bad input (it is listed as unreadable);
     raises ReplayError if the target's command line cannot run."""
     budget = Budget(job.budget_s)
-    cwd = os.path.join(job.out_dir, "work", job.target)
+    cwd = os.path.join(job.out_dir, "triage-work", job.target)
     os.makedirs(cwd, exist_ok=True)
     replayer = Replayer(job.cli, env=job.env, timeout=job.timeout_s, cwd=cwd, root=job.root)
     result = TriageResult(job.target, [], [], [], [])
@@ -213,7 +212,11 @@ def triage(job):
         share = Budget(budget.left() / (len(new) - i))
         _finish_new_group(job, replayer, g, share)
     result.replays = replayer.runs + known_replayer.runs
-    shutil.rmtree(os.path.join(job.out_dir, "work"), ignore_errors=True)
+    shutil.rmtree(cwd, ignore_errors=True)
+    try:
+        os.rmdir(os.path.dirname(cwd))  # the last target's triage leaves no empty directory
+    except OSError:
+        pass
     return result
 
 
