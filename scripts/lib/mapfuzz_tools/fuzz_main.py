@@ -312,6 +312,12 @@ def run_triage(run, files, env, deadline):
     return proc.returncode, lines
 
 
+def _show(path):
+    """`path` relative to the current directory when inside it, else absolute."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
 def _hazards(log_text):
     return sum(int(n) for n in re.findall(r"mapfuzz: (\d+) documented hazard", log_text))
 
@@ -330,7 +336,7 @@ def fuzz_summary(run, args, log_text, fuzz_s):
             "   fault modes: " + _fault_modes(log_text),
             "   documented hazards (SIGBUS after an outside truncation or on a full disk, counted, not "
             "findings): %d" % _hazards(log_text),
-            "   log: " + os.path.relpath(run.log)]
+            "   log: " + _show(run.log)]
 
 
 def did_fuzz(log_text, files):
@@ -351,7 +357,7 @@ def fuzz_and_triage(run, args, env, started):
     print("== mapfuzz: fuzzing %s for %ds (%d process(es)); triage budget: %d s; the whole command ends "
           "within %d + %d s (+ the build, done before the clock started)"
           % (run.target, args.time, args.jobs, args.triage_budget, args.time, args.triage_budget))
-    print("   work: %s (corpus/, seeds/, %s/)" % (os.path.relpath(run.work), os.path.basename(run.session)),
+    print("   work: %s (corpus/, seeds/, %s/)" % (_show(run.work), os.path.basename(run.session)),
           flush=True)
     status, stopped = run_libfuzzer(libfuzzer_command(run, args), run.session, env, run.log,
                                     started + args.time + min(FUZZ_GRACE_S, args.triage_budget / 3))
@@ -369,7 +375,7 @@ def fuzz_and_triage(run, args, env, started):
             return _finish(lines, started, args, EXIT_USAGE)
         lines.append("   findings: none")
         return _finish(lines, started, args, EXIT_NONE)
-    lines.append("   crash files: %d in %s" % (len(files), os.path.relpath(run.artifacts)))
+    lines.append("   crash files: %d in %s" % (len(files), _show(run.artifacts)))
     print("\n".join(lines + ["   triage (at most %.0f s more) ..." % max(0, deadline - time.monotonic())]),
           flush=True)
     code, triage_lines = run_triage(run, files, env, deadline)
