@@ -90,11 +90,11 @@ class FuzzScriptTest(unittest.TestCase):
     @unittest.skipUnless(os.access(os.path.join(BIN, "fuzz_" + MUTANT), os.X_OK), "no planted-bug fuzzer")
     def test_fork_mode_run_lists_distinct_findings_and_writes_only_its_work_dir(self):
         before, started = stray_files(), time.monotonic()
-        p = self.fuzz(MUTANT, "--bin", BIN, "--work", self.work, "--jobs", "2", "--time", "8",
+        p = self.fuzz(MUTANT, "--bin", BIN, "--work", self.work, "--jobs", "2", "--time", "10",
                       "--triage-budget", "30")
         took, out = time.monotonic() - started, p.stdout
         self.assertEqual(p.returncode, 1, out[-3000:] + p.stderr)
-        self.assertIn("triage budget: 30 s; the whole command ends within 8 + 30 s", out)
+        self.assertIn("triage budget: 30 s; the whole command ends within 10 + 30 s", out)
         executions = int(re.search(r"^   executions: (\d+)", out, re.M).group(1))
         self.assertGreater(executions, 0)
         crashes = int(re.search(r"^   crash files: (\d+)", out, re.M).group(1))
@@ -104,7 +104,7 @@ class FuzzScriptTest(unittest.TestCase):
         new_lines = re.findall(r"(?m)^   NEW   (.*?)  x\d+", out)
         self.assertEqual(len(new_lines), len(set(new_lines)))
         self.assertLessEqual(int(distinct.group(1)), crashes)
-        self.assertLess(took, 8 + 30 + 5)
+        self.assertLess(took, 10 + 30 + 15)  # + python and startup on a loaded machine
         self.assertEqual(os.listdir(self.cwd), [])
         self.assertEqual(sorted(os.listdir(self.tmp.name)), ["cwd", "fakebin", "work"])
         self.assertEqual(stray_files() - before, set())

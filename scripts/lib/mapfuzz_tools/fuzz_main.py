@@ -335,7 +335,8 @@ def fuzz_summary(run, args, log_text, fuzz_s):
             "   executions: %d (%d exec/s)" % (totals["executions"], totals["exec_per_s"]),
             "   fault modes: " + _fault_modes(log_text),
             "   documented hazards (SIGBUS after an outside truncation or on a full disk, counted, not "
-            "findings): %d" % _hazards(log_text),
+            "findings): %s" % (_hazards(log_text) if args.jobs == 1 else "not counted in fork mode (its jobs' "
+                               "logs are not kept)"),
             "   log: " + _show(run.log)]
 
 
