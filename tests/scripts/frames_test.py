@@ -24,7 +24,8 @@ class FramesTest(unittest.TestCase):
         text = ("==1==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x1\n"
                 "    #0 0x1 in __asan_memcpy (/x/mapfuzz-reference+0x1)\n"
                 "    #1 0x2 in mapfuzz::reference::MappedFile::write(unsigned long) /src/targets/reference/mapped_file.cc:88:5\n"
-                "    #2 0x3 in mapfuzz::Executor::step(mapfuzz::Op const&) /src/harness/executor.cc:1:1\n")
+                "    #2 0x3 in mapfuzz::Executor::call_library(mapfuzz::Op const&) /src/build/test/../../harness/executor.cc:9:2\n"
+                "    #3 0x3 in mapfuzz::Executor::step(mapfuzz::Op const&) /src/harness/executor.cc:1:1\n")
         self.assertEqual(frames.library_frames(text, root="/src"), ["mapfuzz::reference::MappedFile::write"])
         self.assertEqual(frames.sanitizer_error(text), "heap-buffer-overflow")
 

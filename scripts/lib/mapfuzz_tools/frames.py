@@ -6,6 +6,7 @@ and build. Frames of the sanitizer runtime, libc, the C++ runtime, libFuzzer
 and mapfuzz's own harness (harness/, faults/) are skipped; what remains is
 the library under test and the adapter that called it, innermost first.
 """
+import os
 import re
 
 # "    #2 0x7f38c1edef10 in tkrzw::MemoryMapParallelFile::Read(long, void*, unsigned long) (/lib/x86_64-linux-gnu/libtkrzw.so.1+0xaaf10) (BuildId: ...)"
@@ -39,7 +40,14 @@ def strip_parameters(function):
     return text[:cut].strip().replace("\0", "(anonymous namespace)")
 
 
+def _source_path(where):
+    """"/a/build/../harness/x.cc:99:25" -> "/a/harness/x.cc"; module paths unchanged."""
+    path = re.sub(r"(:\d+)+$", "", where)
+    return os.path.normpath(path) if path.startswith("/") and "+0x" not in path else path
+
+
 def _is_runtime(function, where, root):
+    where = _source_path(where)
     if function.startswith(_RUNTIME_PREFIXES) or strip_parameters(function) in _RUNTIME_NAMES:
         return True
     if any(m in where for m in _RUNTIME_MODULES) or any(s in where for s in _RUNTIME_SOURCES):

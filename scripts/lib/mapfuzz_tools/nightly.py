@@ -24,6 +24,7 @@ from mapfuzz_tools.triage_main import collect, summary_lines
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 EXIT_NONE, EXIT_NEW, EXIT_ERROR = 0, 1, 2
 MUTANT_PATTERN = "reference_mut_*"
+REPORT_RESERVE_S = 5
 
 
 class UsageError(Exception):
@@ -136,7 +137,9 @@ def check_target(target, share, jobs, env):
 def triage_target(target, out_dir, seconds, env):
     """Triage of everything the checks of `target` left. Returns (findings, errors)."""
     inputs = []
-    for check in ("fuzz", "property", "enumerate"):
+    # A fuzz crash leaves its crash file and the same program as mapfuzz-*.txt: the crash file is enough.
+    inputs += collect([target.artifacts("fuzz")], "fuzz", prefixes=("crash-", "timeout-", "leak-", "oom-"))
+    for check in ("property", "enumerate"):
         inputs += collect([target.artifacts(check)], check)
     job = triage_mod.TriageJob(target=target.name, cli=target.cli, inputs=inputs, out_dir=out_dir,
                                budget_s=seconds, regressions_dir=os.path.join(ROOT, "corpus", "regressions"),
@@ -192,8 +195,10 @@ def main(argv=None):
     env = dict(os.environ)
     env.setdefault("MAPFUZZ_AVOID_KNOWN", "all")  # steer around what docs/FINDINGS.md already records
     entries = run_checks(targets, args, env)
-    say("== triage (%d s)" % args.triage_budget)
-    tclock, findings, errors = Clock(args.triage_budget), [], []
+    # Triage gets what is left of budget + triage budget, less a little for the reports.
+    left = args.budget + args.triage_budget - (time.monotonic() - wall) - REPORT_RESERVE_S
+    say("== triage (%d s)" % left)
+    tclock, findings, errors = Clock(max(1.0, left)), [], []
     for i, t in enumerate(targets):
         try:
             findings += triage_target(t, args.out, tclock.share(len(targets) - i), env)

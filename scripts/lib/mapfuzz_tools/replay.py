@@ -10,6 +10,7 @@ import dataclasses
 import os
 import re
 import subprocess
+import time
 
 from mapfuzz_tools import frames
 
@@ -80,11 +81,12 @@ def parse_output(text, exit_code, root=None):
 class Replayer:
     """Replays programs against one target's command line `cli`."""
 
-    def __init__(self, cli, env=None, timeout=DEFAULT_TIMEOUT, cwd=None, root=None):
+    def __init__(self, cli, env=None, timeout=DEFAULT_TIMEOUT, cwd=None, root=None, deadline=None):
         if not os.access(cli, os.X_OK):
             raise ReplayError("no executable %s (build it: cmake --build --preset fuzz --target %s)"
                               % (cli, os.path.basename(cli)))
         self.cli, self.timeout, self.cwd, self.root = cli, timeout, cwd, root
+        self.deadline = deadline  # time.monotonic() value: no replay runs (much) past it
         self.env = dict(os.environ if env is None else env)
         # A crash report needs symbols; the replay itself must not leave files.
         self.env.setdefault("ASAN_OPTIONS", "symbolize=1")
@@ -95,12 +97,17 @@ class Replayer:
         past the timeout is a `hang` finding. Raises ReplayError if the file
         is not a program (exit status 2)."""
         self.runs += 1
+        timeout = self.timeout
+        if self.deadline is not None:
+            timeout = max(2.0, min(timeout, self.deadline - time.monotonic() + 2.0))
         try:
             p = subprocess.run([self.cli, "replay", "--quiet", path], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, env=self.env, cwd=self.cwd, timeout=self.timeout,
+                               stderr=subprocess.STDOUT, env=self.env, cwd=self.cwd, timeout=timeout,
                                errors="replace", text=True)
         except subprocess.TimeoutExpired as e:
             text = e.stdout if isinstance(e.stdout, str) else (e.stdout or b"").decode("utf-8", "replace")
+            if timeout < self.timeout:  # cut short by the deadline: nothing is known about it
+                return Outcome(timed_out=True, output=text, what="stopped at the triage deadline")
             return Outcome(kind="hang", signature="hang - -", timed_out=True, output=text,
                            what="the replay ran longer than %d s" % self.timeout)
         if p.returncode == 2 and "==mapfuzz== ERROR" not in p.stdout:

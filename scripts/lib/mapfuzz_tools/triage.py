@@ -9,6 +9,7 @@ a minimised, replayable text reproducer ready for corpus/regressions/.
 Bounded: every replay counts against `budget_s`; what the budget cannot reach
 is counted as not triaged, never dropped silently.
 """
+import concurrent.futures
 import dataclasses
 import hashlib
 import os
@@ -85,24 +86,35 @@ def _unique_inputs(inputs):
     return sorted(out, key=lambda item: (os.path.getsize(item[0]), item[0]))
 
 
-def group_inputs(replayer, inputs, budget, result):
-    """Replays every input and groups the findings by signature."""
+def _replay_in_budget(replayer, path, budget):
+    """The Outcome of `path`, "unreadable", or None when the budget is over."""
+    if budget.over():
+        return None
+    try:
+        return replayer.run(path)
+    except ReplayError:
+        return "unreadable"
+
+
+def group_inputs(replayer, inputs, budget, result, workers=None):
+    """Replays every input (`workers` at a time, default one per core) and
+    groups the findings by signature; the smallest input of a group is its
+    representative."""
+    items = _unique_inputs(inputs)
+    with concurrent.futures.ThreadPoolExecutor(workers or os.cpu_count() or 1) as pool:
+        outcomes = list(pool.map(lambda item: _replay_in_budget(replayer, item[0], budget), items))
     groups = {}
-    for path, sources in _unique_inputs(inputs):
-        if budget.over():
+    for (path, sources), outcome in zip(items, outcomes):
+        if outcome is None:
             result.not_triaged.append(path)
-            continue
-        try:
-            outcome = replayer.run(path)
-        except ReplayError:
+        elif outcome == "unreadable":
             result.unreadable.append(path)
-            continue
-        if not outcome.finding:
+        elif not outcome.finding:
             result.not_reproduced.append(path)
-            continue
-        g = groups.setdefault(outcome.signature, Group(outcome.signature, outcome.kind, outcome, path))
-        g.count += 1
-        g.sources |= sources
+        else:
+            g = groups.setdefault(outcome.signature, Group(outcome.signature, outcome.kind, outcome, path))
+            g.count += 1
+            g.sources |= sources
     return list(groups.values())
 
 
@@ -184,10 +196,12 @@ def _finish_new_group(job, replayer, group, budget):
         os.makedirs(directory, exist_ok=True)
         group.reproducer = os.path.join(directory, reproducer_name(group)[:-4] + ".bin")
         shutil.copyfile(group.path, group.reproducer)
-        group.flaky = check_flaky(replayer, group.reproducer, group.signature)
+        group.flaky = not budget.over() and check_flaky(replayer, group.reproducer, group.signature)
         return
     write_reproducer(job, group)
-    group.flaky = check_flaky(replayer, group.reproducer, group.signature)
+    group.flaky = not budget.over() and check_flaky(replayer, group.reproducer, group.signature)
+    if group.flaky:
+        write_reproducer(job, group)  # its header says so
 
 
 def triage(job):
@@ -197,12 +211,14 @@ def triage(job):
     budget = Budget(job.budget_s)
     cwd = os.path.join(job.out_dir, "triage-work", job.target)
     os.makedirs(cwd, exist_ok=True)
-    replayer = Replayer(job.cli, env=job.env, timeout=job.timeout_s, cwd=cwd, root=job.root)
+    replayer = Replayer(job.cli, env=job.env, timeout=job.timeout_s, cwd=cwd, root=job.root,
+                        deadline=budget.deadline)
     result = TriageResult(job.target, [], [], [], [])
     result.groups = group_inputs(replayer, job.inputs, Budget(job.budget_s / 2), result)
     known_env = dict(replayer.env)
     known_env.pop("MAPFUZZ_AVOID_KNOWN", None)  # the reproducers show the behaviour as documented
-    known_replayer = Replayer(job.cli, env=known_env, timeout=job.timeout_s, cwd=cwd, root=job.root)
+    known_replayer = Replayer(job.cli, env=known_env, timeout=job.timeout_s, cwd=cwd, root=job.root,
+                              deadline=budget.deadline)
     entries = known_mod.load(job.regressions_dir, job.target) if job.regressions_dir else []
     index = known_mod.KnownIndex(entries, known_replayer.run)
     for g in result.groups:

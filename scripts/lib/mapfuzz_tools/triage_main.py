@@ -26,15 +26,16 @@ def find_cli(target, bin_dir=None):
                       % (target, " or ".join(dirs), target))
 
 
-def collect(paths, source):
+def collect(paths, source, prefixes=ARTIFACT_PREFIXES):
     """(file, source) for every file given, and for a directory every crash
     file and saved program in it (libFuzzer's crash-/timeout-/leak-/oom-
-    files, mapfuzz's mapfuzz-<kind>-<hash>.txt)."""
+    files, mapfuzz's mapfuzz-<kind>-<hash>.txt; only names starting with one
+    of `prefixes`)."""
     out = []
     for p in map(os.path.abspath, paths):
         if os.path.isdir(p):
             out += [(os.path.join(p, n), source) for n in sorted(os.listdir(p))
-                    if n.startswith(ARTIFACT_PREFIXES) and os.path.isfile(os.path.join(p, n))]
+                    if n.startswith(prefixes) and os.path.isfile(os.path.join(p, n))]
         elif os.path.isfile(p):
             out.append((p, source))
         else:
