@@ -73,8 +73,9 @@ are triaged (scripts/triage: grouped by signature, known findings told from new
 ones by corpus/regressions/TARGET/EXPECTED, new ones minimised op by op into
 text reproducers that keep the signature) within the triage budget. The whole
 command ends within --time plus the triage budget, both printed up front.
-libFuzzer's byte-level minimiser (-minimize_crash) is not used: it does not keep
-a finding's signature; the op-level minimiser of the triage replaces it.
+With --byte-minimise, libFuzzer's byte-level minimiser (-minimize_crash) runs
+on each new finding first; its result is kept only if it replays to the same
+signature (alone it does not keep a finding's identity).
 
 Every fault mode is on: injected syscall faults, outside events from a helper
 process (also right after the library's mmap), real disk full (a size-limited
@@ -103,7 +104,7 @@ passed through and no summary is printed.
 def make_parser():
     p = _Parser(prog=PROG, add_help=False, allow_abbrev=False, formatter_class=argparse.RawDescriptionHelpFormatter,
                 usage="%(prog)s [TARGET] [--time S] [--jobs N] [--triage-budget S] [--seeds DIR] "
-                      "[--bin DIR] [--work DIR] [-- LIBFUZZER_FLAGS...]",
+                      "[--bin DIR] [--work DIR] [--byte-minimise] [-- LIBFUZZER_FLAGS...]",
                 description="Fuzzes one target with libFuzzer (ASan+UBSan) and the fault layer for a bounded\n"
                             "time, then triages what it found and prints a summary. Installs and builds what\n"
                             "it needs.")
@@ -123,6 +124,9 @@ def make_parser():
                                                 "(e.g. build/test/targets for the planted-bug mutants); "
                                                 "nothing is installed or built")
     p.add_argument("--work", metavar="DIR", help="work directory (default build/fuzz/runs/TARGET)")
+    p.add_argument("--byte-minimise", action="store_true",
+                   help="libFuzzer's byte-level pass before the op-level minimiser (kept only with the same "
+                        "signature)")
     p.add_argument("-h", "--help", action="store_true", help="this help")
     return p
 
@@ -288,7 +292,7 @@ def crash_files(directory):
     return sorted(os.path.join(directory, n) for n in os.listdir(directory) if n.startswith(CRASH_PREFIXES))
 
 
-def run_triage(run, files, env, deadline):
+def run_triage(run, files, env, deadline, byte_pass=False):
     """scripts/triage over `files` in the time left before `deadline` (it is
     stopped there). Returns (exit status or None if stopped, its summary lines)."""
     left = deadline - time.monotonic() - RESERVE_S
@@ -296,6 +300,8 @@ def run_triage(run, files, env, deadline):
     out = os.path.join(run.session, "triage")
     cmd = [sys.executable, os.path.join(ROOT, "scripts", "triage"), run.target, "--budget", "%.0f" % budget,
            "--out", out, "--bin", run.bin_dir, "--source", "fuzz", "--json", os.path.join(out, "findings.json")]
+    if byte_pass:
+        cmd += ["--byte-pass", run.fuzzer]
     os.makedirs(out, exist_ok=True)
     proc = subprocess.Popen(cmd + files, cwd=out, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, errors="replace", start_new_session=True)
@@ -379,7 +385,7 @@ def fuzz_and_triage(run, args, env, started):
     lines.append("   crash files: %d in %s" % (len(files), _show(run.artifacts)))
     print("\n".join(lines + ["   triage (at most %.0f s more) ..." % max(0, deadline - time.monotonic())]),
           flush=True)
-    code, triage_lines = run_triage(run, files, env, deadline)
+    code, triage_lines = run_triage(run, files, env, deadline, args.byte_minimise)
     code = EXIT_NEW if code is None else code
     return _finish(triage_lines, started, args, code if code in (EXIT_NONE, EXIT_NEW, EXIT_USAGE) else EXIT_USAGE)
 

@@ -34,6 +34,8 @@ class TriageJob:
     env: dict | None = None        # the environment the findings were made in
     minimise: bool = True
     timeout_s: float = 60
+    fuzzer: str | None = None      # fuzz_<target>: libFuzzer's byte-level pass first (-minimize_crash)
+    byte_pass_s: float = 20
 
 
 @dataclasses.dataclass
@@ -126,11 +128,34 @@ def _decoded_ops(cli, path):
     return program_ops(p.stdout) if p.returncode == 0 else None
 
 
+def byte_pass(job, replayer, group, budget):
+    """libFuzzer's byte-level minimiser on the group's representative, kept
+    only if the result replays to the same signature: its report's trace, or
+    None."""
+    import subprocess
+    if not job.fuzzer or budget.over():
+        return None
+    out = os.path.join(replayer.cwd, "byte-minimised")
+    seconds = int(max(1, min(job.byte_pass_s, budget.left() / 2)))
+    try:
+        subprocess.run([job.fuzzer, "-minimize_crash=1", "-max_total_time=%d" % seconds, "-exact_artifact_path=" +
+                        out, group.path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=replayer.env,
+                       cwd=replayer.cwd, timeout=seconds + 10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if not os.path.exists(out):
+        return None
+    outcome = replayer.run(out)
+    os.unlink(out)
+    return outcome.trace if outcome.signature == group.signature else None
+
+
 def minimise_group(job, minimiser, group):
     """group.ops: the smallest program that replays to the group's signature
-    within the minimiser's budget, starting from the report's trace (or the
-    whole decoded input when the trace alone does not reproduce it)."""
-    start = group.outcome.trace
+    within the minimiser's budget, starting from the report's trace (after
+    libFuzzer's byte-level pass if job.fuzzer is set; or the whole decoded
+    input when the trace alone does not reproduce it)."""
+    start = byte_pass(job, minimiser.replayer, group, minimiser.budget) or group.outcome.trace
     if not start or not minimiser.keeps(start, group.signature):
         start = _decoded_ops(job.cli, group.path)
         if not start or not minimiser.keeps(start, group.signature):

@@ -81,6 +81,8 @@ def parse_args(argv):
     p.add_argument("--source", default="replay", help="where the inputs came from (fuzz, property, ...)")
     p.add_argument("--json", help="also write the findings as JSON to this file")
     p.add_argument("--no-minimise", action="store_true", help="keep each group's report trace as it is")
+    p.add_argument("--byte-pass", metavar="FUZZER", help="run libFuzzer's byte-level minimiser (-minimize_crash, "
+                   "with this fuzz_TARGET) on each new finding first; kept only if it replays to the same signature")
     args = p.parse_args(argv)
     if args.budget <= 0:
         p.error("--budget must be more than 0 seconds")
@@ -95,7 +97,7 @@ def main(argv=None):
         job = triage_mod.TriageJob(target=args.target, cli=cli, inputs=collect(args.inputs, args.source),
                                    out_dir=os.path.abspath(args.out), budget_s=args.budget, root=ROOT,
                                    regressions_dir=os.path.join(ROOT, "corpus", "regressions"),
-                                   minimise=not args.no_minimise)
+                                   minimise=not args.no_minimise, fuzzer=args.byte_pass)
         print("== mapfuzz triage: %s, %d input(s), budget %.0f s" % (args.target, len(job.inputs), args.budget))
         result = triage_mod.triage(job)
     except (ReplayError, known.KnownError, OSError) as e:
