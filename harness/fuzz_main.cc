@@ -32,6 +32,11 @@ constexpr const char* kInputReplay = " bytes (its crash-<sha1> file replays it)"
 
 }  // namespace
 
+// Set in coverage builds (scripts/coverage, clang's -fprofile-instr-generate):
+// the profile is written before abort() ends a run with a finding, so the
+// corpus's inputs up to it still count. Null in every other build.
+extern "C" int __llvm_profile_write_file(void) __attribute__((weak));
+
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   bool help = false;
   for (int i = 1; i < *argc; ++i) {
@@ -73,6 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Finding finding = runtime::executor().run(program);
   if (finding) {
     runtime::report_finding(finding, context);
+    if (__llvm_profile_write_file) __llvm_profile_write_file();
     std::abort();
   }
   runtime::set_current(nullptr, nullptr);
