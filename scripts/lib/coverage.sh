@@ -1,5 +1,6 @@
 # scripts/coverage: build, run and report (sourced; uses root, target, project,
-# jobs, corpora, out, profdata, llvmcov; sets build, fuzzer, cli, inputs).
+# build_dir, jobs, corpora, out, profdata, llvmcov; sets build, fuzzer, cli,
+# inputs).
 
 # build_coverage: configures and builds fuzz_TARGET and mapfuzz-TARGET with
 # MAPFUZZ_COVERAGE=ON (cmake/MapfuzzTargets.cmake) into $build.
@@ -10,6 +11,7 @@ build_coverage() {
     src="$project" build="$root/build/coverage/project-$(basename "$project")"
     args+=(-DMAPFUZZ_DIR="$root")
   fi
+  build=${build_dir:-$build}
   case "$target" in reference_mut_*) mutants=ON ;; esac
   # ccache, but without CCACHE_BASEDIR: it would make the source paths in
   # the coverage mapping relative to the build directory.
