@@ -73,16 +73,21 @@ gather_inputs() {
 # run_inputs: the fuzzer over every input at once, as OSS-Fuzz's coverage job
 # does; when it stops at a failing input, every input alone (each run merges
 # into the same profile). Returns 0, or 1 when some input failed.
+# The fuzzer run in $work: crash files and a finding's text program go to
+# $work/artifacts, never the caller's directory. fuzz_alone: one input, 2 minutes at most.
+fuzz() { (cd "$work" && exec "$fuzzer" -timeout=25 -artifact_prefix="$work/artifacts/" "$@"); }
+fuzz_alone() { (cd "$work" && exec timeout 120 "$fuzzer" -timeout=25 -artifact_prefix="$work/artifacts/" "$1"); }
 run_inputs() {
   local log="$work/run.log" f failed=0
   export LLVM_PROFILE_FILE="$work/profiles/fuzz-%m.profraw"
+  mkdir -p "$work/artifacts"
   echo "   $fuzzer -runs=0 ${inputs[*]}"
-  if "$fuzzer" -runs=0 -timeout=25 "${inputs[@]}" >"$log" 2>&1; then return 0; fi
+  if fuzz -runs=0 "${inputs[@]}" >"$log" 2>&1; then return 0; fi
   echo "   the fuzzer stopped at a failing input ($log); running every input alone"
   rm -f "$work/profiles/"*.profraw
   : >"$work/failed.txt"
   while IFS= read -r f; do
-    timeout 120 "$fuzzer" -timeout=25 "$f" >>"$work/run-each.log" 2>&1 && continue
+    fuzz_alone "$f" >>"$work/run-each.log" 2>&1 && continue
     echo "$f" >>"$work/failed.txt"; failed=$((failed + 1))
   done < <(find "${inputs[@]}" -maxdepth 1 -type f | sort)
   echo "   $failed input(s) failed (listed in $work/failed.txt; output in $work/run-each.log)"
