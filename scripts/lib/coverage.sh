@@ -52,12 +52,12 @@ add_inputs() {
 # gather_inputs: --corpus, or the default corpora (see --help).
 gather_inputs() {
   inputs=()
-  local dir seeds="corpus/$target"
+  local dir seeds="$root/corpus/$target"
   if [ ${#corpora[@]} -gt 0 ]; then
     for dir in "${corpora[@]}"; do add_inputs "$dir" || return 2; done
   else
-    case "$target" in reference_*) [ -d "$seeds" ] || seeds=corpus/reference ;; esac
-    for dir in "build/nightly/corpus/$target/current" "build/fuzz/runs/$target/corpus"; do
+    case "$target" in reference_*) [ -d "$seeds" ] || seeds="$root/corpus/reference" ;; esac
+    for dir in "$root/build/nightly/corpus/$target/current" "$root/build/fuzz/runs/$target/corpus"; do
       if [ -d "$dir" ]; then add_inputs "$dir" || return 2; break; fi
     done
     [ -d "$seeds" ] && { add_inputs "$seeds" || return 2; }
