@@ -2,8 +2,11 @@
 # OSS-Fuzz / ClusterFuzzLite build: $CC $CXX $CXXFLAGS $LIB_FUZZING_ENGINE $SRC
 # $OUT come from the builder. Fuzz executables only (no rapidcheck, no
 # Boost.Test, no libstdc++-built libraries), each with its seed corpus,
-# dictionary and options. scripts/oss-fuzz-check runs this script outside
-# Docker, with libc++, and then OSS-Fuzz's start-up and seed-corpus checks.
+# dictionary and options. Engine-neutral: FUZZING_ENGINE=libfuzzer or afl
+# (then $CC is afl-clang-fast and $LIB_FUZZING_ENGINE AFL++'s driver), and
+# SANITIZER=address, undefined or coverage all go through the same lines.
+# scripts/oss-fuzz-check runs this script outside Docker for libFuzzer+ASan,
+# libFuzzer+UBSan and AFL++ with ASan, then OSS-Fuzz's check_build checks.
 cd "$SRC/mapfuzz"
 jobs=${MAPFUZZ_BUILD_JOBS:-$(nproc)}
 # This script's own variable, not a harness option (harness/options.def):

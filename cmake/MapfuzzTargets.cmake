@@ -5,6 +5,8 @@
 #
 # Builds, for one mapping library under test:
 #   fuzz_<name>      libFuzzer executable (ASan+UBSan), when MAPFUZZ_FUZZERS is ON
+#                    (with MAPFUZZ_COVERAGE: clang source-based coverage instead,
+#                    also on the LIBRARIES that are targets built from source)
 #   mapfuzz-<name>   command line: replay, encode, decode (sanitized, no libFuzzer)
 #   property_<name>  rapidcheck stateful test under Boost.Test (unless NO_PROPERTY or
 #                    rapidcheck/Boost.Test are missing); registered with CTest when
@@ -14,7 +16,11 @@
 
 include_guard(GLOBAL)
 
-set(MAPFUZZ_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." CACHE INTERNAL "")
+# Normalised (no "cmake/.."): coverage reports and debug info name the files.
+get_filename_component(_mapfuzz_root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+set(MAPFUZZ_ROOT "${_mapfuzz_root}" CACHE INTERNAL "")
+set(MAPFUZZ_COVERAGE_FLAGS -fprofile-instr-generate -fcoverage-mapping
+    CACHE INTERNAL "Compile options of a coverage build (MAPFUZZ_COVERAGE)")
 set(MAPFUZZ_NO_COVERAGE -fno-sanitize-coverage=inline-8bit-counters,indirect-calls,trace-cmp,pc-table
     CACHE INTERNAL "Compile options that remove libFuzzer's coverage instrumentation")
 
@@ -40,6 +46,7 @@ function(mapfuzz_add_target)
     target_compile_definitions(${exe} PRIVATE ${T_DEFINES} MAPFUZZ_TARGET_NAME="${T_NAME}")
     mapfuzz_apply_fuzz_flags(${exe} EXECUTABLE)
     _mapfuzz_link_interposer(${exe} fuzz)
+    _mapfuzz_cover_libraries(${T_LIBRARIES})
   endif()
 
   if(NOT MAPFUZZ_OSS_FUZZ)
@@ -63,6 +70,28 @@ function(mapfuzz_add_target)
   endif()
 endfunction()
 
+# In a coverage build, the libraries under test that are built from source in
+# this build (a target of the project, e.g. an out-of-tree adapter's library)
+# get the coverage flags too; imported and system libraries cannot.
+function(_mapfuzz_cover_libraries)
+  if(NOT MAPFUZZ_COVERAGE)
+    return()
+  endif()
+  foreach(lib IN LISTS ARGN)
+    if(NOT TARGET ${lib})
+      continue()
+    endif()
+    get_target_property(type ${lib} TYPE)
+    get_target_property(imported ${lib} IMPORTED)
+    get_target_property(done ${lib} MAPFUZZ_COVERED)
+    if(imported OR done OR NOT type MATCHES "^(STATIC|SHARED|MODULE|OBJECT)_LIBRARY$")
+      continue()
+    endif()
+    target_compile_options(${lib} PRIVATE ${MAPFUZZ_COVERAGE_FLAGS})
+    set_target_properties(${lib} PROPERTIES MAPFUZZ_COVERED TRUE)
+  endforeach()
+endfunction()
+
 # Sanitizer and coverage flags. Kept off global flags: -fsanitize=fuzzer in
 # global linker flags breaks CMake's compiler checks.
 function(mapfuzz_apply_fuzz_flags tgt kind)
@@ -71,6 +100,15 @@ function(mapfuzz_apply_fuzz_flags tgt kind)
     if(kind STREQUAL "EXECUTABLE")
       separate_arguments(engine UNIX_COMMAND "$ENV{LIB_FUZZING_ENGINE}")
       target_link_options(${tgt} PRIVATE ${engine})
+    endif()
+    return()
+  endif()
+  if(MAPFUZZ_COVERAGE)
+    # As OSS-Fuzz's coverage builds: libFuzzer runs the corpus (-runs=0), and
+    # only the profile counts.
+    target_compile_options(${tgt} PRIVATE ${MAPFUZZ_COVERAGE_FLAGS} -g)
+    if(kind STREQUAL "EXECUTABLE")
+      target_link_options(${tgt} PRIVATE -fsanitize=fuzzer -fprofile-instr-generate)
     endif()
     return()
   endif()

@@ -1,6 +1,8 @@
 // The libFuzzer entry points shared by every fuzz_<target> executable: decode
 // the input into a program, run it, report a finding and abort so that
-// libFuzzer saves the input as a crash file.
+// libFuzzer saves the input as a crash file. AFL++'s libFuzzer-compatible
+// driver (libAFLDriver.a, OSS-Fuzz's FUZZING_ENGINE=afl) calls the same two
+// functions; it passes no libFuzzer flags, so -artifact_prefix= never shows.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -14,7 +16,26 @@ namespace {
 
 std::string g_artifact_prefix;
 
+#ifdef __AFL_COMPILER
+// Built by afl-clang-fast for AFL++'s driver. It installs no sanitizer death
+// callback (the harness's may go in), and afl-fuzz keeps every crashing input
+// itself while no -artifact_prefix says where a text program could go: none
+// is saved (the report prints the program).
+constexpr bool kUnderLibFuzzer = false;
+constexpr const char* kInputKind = "AFL++ input of ";
+constexpr const char* kInputReplay = " bytes (afl-fuzz's crashes/id:* file replays it: fuzz_<target> FILE)";
+#else
+constexpr bool kUnderLibFuzzer = true;
+constexpr const char* kInputKind = "libFuzzer input of ";
+constexpr const char* kInputReplay = " bytes (its crash-<sha1> file replays it)";
+#endif
+
 }  // namespace
+
+// Set in coverage builds (scripts/coverage, clang's -fprofile-instr-generate):
+// the profile is written before abort() ends a run with a finding, so the
+// corpus's inputs up to it still count. Null in every other build.
+extern "C" int __llvm_profile_write_file(void) __attribute__((weak));
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   bool help = false;
@@ -44,19 +65,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static bool hooked = false;
   if (!hooked) {
     // After libFuzzer installed its own handlers, so that ours chain to them.
-    runtime::install_crash_hooks(/*under_libfuzzer=*/true);
+    runtime::install_crash_hooks(kUnderLibFuzzer);
     hooked = true;
   }
   const Program program = decode_binary(data, size);
   ReportContext context;
   context.mode = "fuzz";
-  context.seed = "libFuzzer input of " + std::to_string(size) + " bytes (its crash-<sha1> file replays it)";
+  context.seed = kInputKind + std::to_string(size) + kInputReplay;
   context.artifact_prefix = g_artifact_prefix;
-  context.save_on_crash = true;
+  context.save_on_crash = kUnderLibFuzzer;
   runtime::set_current(&program, &context);
   const Finding finding = runtime::executor().run(program);
   if (finding) {
     runtime::report_finding(finding, context);
+    if (__llvm_profile_write_file) __llvm_profile_write_file();
     std::abort();
   }
   runtime::set_current(nullptr, nullptr);

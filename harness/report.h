@@ -21,6 +21,8 @@ struct ReportContext {
   // Where a crash saves its minimal program ("" = do not save): libFuzzer's
   // -artifact_prefix in fuzz mode.
   std::string artifact_prefix;
+  // Whether a finding or crash saves its minimal program at all (off under
+  // AFL++, which keeps the crashing input itself).
   bool save_on_crash = false;
 };
 

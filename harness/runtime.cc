@@ -220,7 +220,9 @@ void Runtime::install_crash_hooks(bool under_libfuzzer) {
 
 void Runtime::report_finding(const Finding& finding, ReportContext& context) {
   const Executor& ex = executor();
-  context.artifact = save_program(context.artifact_prefix, minimal_program(ex.trace(), finding), finding.kind);
+  if (context.save_on_crash) {
+    context.artifact = save_program(context.artifact_prefix, minimal_program(ex.trace(), finding), finding.kind);
+  }
   if (!context.artifact.empty()) {
     context.replay_command = cli_path(this_target().name) + " replay " + context.artifact;
   }
