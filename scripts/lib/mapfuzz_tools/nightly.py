@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 
-from mapfuzz_tools import bounded, nightly_checks, nightly_report, triage as triage_mod
+from mapfuzz_tools import bounded, known, nightly_checks, nightly_report, triage as triage_mod
 from mapfuzz_tools.replay import ReplayError
 from mapfuzz_tools.triage_main import collect, summary_lines
 
@@ -134,26 +134,70 @@ def check_target(target, share, jobs, env):
     return entry
 
 
-def triage_target(target, out_dir, seconds, env):
-    """Triage of everything the checks of `target` left. Returns (findings, errors)."""
-    inputs = []
-    # A fuzz crash leaves its crash file and the same program as mapfuzz-*.txt: the crash file is enough.
-    inputs += collect([target.artifacts("fuzz")], "fuzz", prefixes=("crash-", "timeout-", "leak-", "oom-"))
-    for check in ("property", "enumerate"):
-        inputs += collect([target.artifacts(check)], check)
-    job = triage_mod.TriageJob(target=target.name, cli=target.cli, inputs=inputs, out_dir=out_dir,
-                               budget_s=seconds, regressions_dir=os.path.join(ROOT, "corpus", "regressions"),
-                               root=ROOT, env=env)
-    began = time.monotonic()
-    result = triage_mod.triage(job)
-    say("   %s: %d input(s)" % (target.name, len(inputs)))
-    say("\n".join(summary_lines(result, seconds, time.monotonic() - began)))
-    findings = triage_mod.finding_dicts(result, target.cli)
+def _relative(findings, out_dir):
     for f in findings:
         for key in ("reproducer", "known_as"):
             if f[key]:
                 f[key] = os.path.relpath(f[key], out_dir)
     return findings
+
+
+def _merged(findings):
+    """One entry per (target, signature): counts added, sources joined."""
+    out = {}
+    for f in findings:
+        key = (f["target"], f["signature"])
+        if key in out:
+            out[key]["count"] += f["count"]
+            out[key]["sources"] = sorted(set(out[key]["sources"]) | set(f["sources"]))
+        else:
+            out[key] = dict(f)
+    return list(out.values())
+
+
+def _triage(target, out_dir, inputs, seconds, env, **kw):
+    job = triage_mod.TriageJob(target=target.name, cli=target.cli, inputs=inputs, out_dir=out_dir,
+                               budget_s=seconds, regressions_dir=os.path.join(ROOT, "corpus", "regressions"),
+                               root=ROOT, env=env, **kw)
+    began = time.monotonic()
+    result = triage_mod.triage(job)
+    say("\n".join(summary_lines(result, seconds, time.monotonic() - began)))
+    return result
+
+
+def documented(target, out_dir, seconds, env):
+    """The target's documented findings (corpus/regressions/TARGET/EXPECTED),
+    replayed as documented (without MAPFUZZ_AVOID_KNOWN): each is listed as
+    known, and a reproducer that no longer shows a finding is reported (a
+    library upgrade changed it). Returns (findings, check entry or None)."""
+    entries = [e for e in known.load(os.path.join(ROOT, "corpus", "regressions"), target.name)
+               if e.outcome not in ("clean", "hazard")]
+    if not entries:
+        return [], None
+    plain = {k: v for k, v in env.items() if k != "MAPFUZZ_AVOID_KNOWN"}
+    say("   %s, documented findings: %d reproducer(s)" % (target.name, len(entries)))
+    began = time.monotonic()
+    result = _triage(target, out_dir, [(e.file, "regressions") for e in entries], seconds, plain, minimise=False)
+    changed = len(result.not_reproduced) + len(result.new)
+    check = {"check": "regressions", "status": "findings" if changed else "ok",
+             "seconds": round(time.monotonic() - began, 1),
+             "message": "%d documented finding(s) replayed; %d changed" % (len(entries), changed)}
+    return triage_mod.finding_dicts(result, target.cli), check
+
+
+def triage_target(target, out_dir, seconds, env):
+    """Triage of everything the checks of `target` left, and of its documented
+    findings. Returns (findings, the regressions check entry or None)."""
+    inputs = []
+    # A fuzz crash leaves its crash file and the same program as mapfuzz-*.txt: the crash file is enough.
+    inputs += collect([target.artifacts("fuzz")], "fuzz", prefixes=("crash-", "timeout-", "leak-", "oom-"))
+    for check in ("property", "enumerate"):
+        inputs += collect([target.artifacts(check)], check)
+    say("   %s: %d input(s)" % (target.name, len(inputs)))
+    began = time.monotonic()
+    findings = triage_mod.finding_dicts(_triage(target, out_dir, inputs, seconds * 0.8, env), target.cli)
+    docs, check = documented(target, out_dir, max(5.0, seconds - (time.monotonic() - began)), env)
+    return _relative(_merged(findings + docs), out_dir), check
 
 
 def run_checks(targets, args, env):
@@ -201,8 +245,11 @@ def main(argv=None):
     tclock, findings, errors = Clock(max(1.0, left)), [], []
     for i, t in enumerate(targets):
         try:
-            findings += triage_target(t, args.out, tclock.share(len(targets) - i), env)
-        except (ReplayError, OSError) as e:
+            found, check = triage_target(t, args.out, tclock.share(len(targets) - i), env)
+            findings += found
+            if check:
+                next(e for e in entries if e["name"] == t.name)["checks"].append(check)
+        except (ReplayError, known.KnownError, OSError) as e:
             errors.append({"target": t.name, "message": "triage: %s" % e})
     return finish(args, entries, findings, errors, started, wall)
 

@@ -7,7 +7,7 @@ import math
 
 CHECK_STATUSES = ("ok", "findings", "error", "skipped")
 FINDING_STATUSES = ("new", "known")
-CHECK_ORDER = ("fuzz", "property", "enumerate", "triage")
+CHECK_ORDER = ("fuzz", "property", "enumerate", "regressions", "triage")
 SCHEMA_VERSION = 1
 
 
