@@ -179,8 +179,8 @@ bool parse_replay_args(const std::vector<std::string>& args, ReplayArgs* r) {
 }
 
 void replay_usage() {
-  std::printf("usage: %s replay [--text|--binary] [--quiet] FILE...\n"
-              "       %s replay --gdb|--gdb-batch [--break-at N] [--text|--binary] FILE\n"
+  std::printf("usage: mapfuzz-%s replay [--text|--binary] [--quiet] FILE...\n"
+              "       mapfuzz-%s replay --gdb|--gdb-batch [--break-at N] [--text|--binary] FILE\n"
               "  --text, --binary  read FILE as a text program / a binary fuzz input (default: guess)\n"
               "  --quiet           print only the report, not every step\n"
               "  --gdb             run the replay under gdb, stopped before the library call of the\n"
@@ -189,7 +189,7 @@ void replay_usage() {
               "  --break-at N      with --gdb or --gdb-batch: stop at step N instead\n"
               "Exits 0 if no finding, 10+kind on the first finding, 2 on a bad argument or input\n"
               "(a missing, unreadable or empty file, a directory); under gdb, with gdb's status.\n",
-              cli_path(this_target().name).c_str(), cli_path(this_target().name).c_str());
+              this_target().name, this_target().name);
 }
 
 // replay --gdb / --gdb-batch: one file, loaded here to check it and count its steps.
