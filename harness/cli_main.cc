@@ -16,6 +16,7 @@
 
 #include "harness/binary_codec.h"
 #include "harness/enumerate.h"
+#include "harness/gdb_replay.h"
 #include "harness/options.h"
 #include "harness/runtime.h"
 #include "harness/text_codec.h"
@@ -34,7 +35,16 @@ void usage(FILE* out) {
                "  replay [--text|--binary] [--quiet] FILE...\n"
                "      Run each program (a libFuzzer crash file or a text program) against '%s'\n"
                "      and print every step: the op, the model's expectation, the library's answer.\n"
-               "      Exits 0 if no finding, 10+kind on the first finding (see docs), 2 on bad input.\n"
+               "      Exits 0 if no finding, 10+kind on the first finding (see docs), 2 on bad input\n"
+               "      (a missing, unreadable or empty file, a directory).\n"
+               "  replay --gdb|--gdb-batch [--break-at N] [--text|--binary] FILE\n"
+               "      Replay FILE under gdb, stopped right before the library call of its failing\n"
+               "      step (found by a quiet replay first), or of step N; prints the step, the\n"
+               "      model's expectation and the program so far. A signal finding goes on to the\n"
+               "      faulting instruction. --gdb leaves you at gdb's prompt; --gdb-batch also\n"
+               "      prints the backtrace there and at the library's first file or mapping call\n"
+               "      in the step, then exits. Exits with gdb's status (0 and a note if FILE gives\n"
+               "      no finding and no --break-at is given).\n"
                "  check DIR...\n"
                "      Replay every file in the directories quietly; print one line per finding and\n"
                "      a summary. Exits 1 if any file gives a finding.\n"
@@ -69,7 +79,18 @@ int print_options(const std::vector<std::string>& args) {
   return kUsageError;
 }
 
+// Reads a whole input file. A directory, an unreadable or an empty file is
+// an error (with the reason on stderr): none of them is a program.
 bool read_file(const std::string& path, std::string* out) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    std::fprintf(stderr, "mapfuzz: cannot read %s: %s\n", path.c_str(), std::strerror(errno));
+    return false;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    std::fprintf(stderr, "mapfuzz: cannot read %s: it is a directory, not a program\n", path.c_str());
+    return false;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::fprintf(stderr, "mapfuzz: cannot read %s: %s\n", path.c_str(), std::strerror(errno));
@@ -78,6 +99,10 @@ bool read_file(const std::string& path, std::string* out) {
   std::ostringstream ss;
   ss << in.rdbuf();
   *out = ss.str();
+  if (out->empty()) {
+    std::fprintf(stderr, "mapfuzz: %s is empty: not a program\n", path.c_str());
+    return false;
+  }
   return true;
 }
 
@@ -112,25 +137,94 @@ bool load_program(const std::string& path, Format format, Program* program) {
   return true;
 }
 
-int replay(const std::vector<std::string>& args) {
+struct ReplayArgs {
   Format format = Format::kAuto;
+  std::vector<std::string> pass_args;  // --text/--binary, for the replay under gdb
   bool quiet = false;
+  bool gdb = false;
+  bool gdb_batch = false;
+  bool debugger_text = false;  // internal: the replay that runs under gdb
+  int64_t break_at = -1;
+  bool help = false;
   std::vector<std::string> files;
-  for (const std::string& a : args) {
-    if (a == "--text") format = Format::kText;
-    else if (a == "--binary") format = Format::kBinary;
-    else if (a == "--quiet") quiet = true;
-    else if (!a.empty() && a[0] == '-') {
-      std::fprintf(stderr, "mapfuzz: replay: unknown option %s\n", a.c_str());
-      return kUsageError;
-    } else files.push_back(a);
+};
+
+// False (with the reason on stderr) on a bad argument.
+bool parse_replay_args(const std::vector<std::string>& args, ReplayArgs* r) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--text") r->format = Format::kText;
+    else if (a == "--binary") r->format = Format::kBinary;
+    else if (a == "--quiet") r->quiet = true;
+    else if (a == "--gdb") r->gdb = true;
+    else if (a == "--gdb-batch") r->gdb = r->gdb_batch = true;
+    else if (a == "--debugger-text") r->debugger_text = true;
+    else if (a == "--help" || a == "-h") r->help = true;
+    else if (a == "--break-at" || a.rfind("--break-at=", 0) == 0) {
+      const std::string n = a == "--break-at" ? (i + 1 < args.size() ? args[++i] : "") : a.substr(11);
+      char* end = nullptr;
+      const long long v = std::strtoll(n.c_str(), &end, 10);
+      if (n.empty() || *end != '\0' || v < 0) {
+        std::fprintf(stderr, "mapfuzz: replay: --break-at wants a step number, not '%s'\n", n.c_str());
+        return false;
+      }
+      r->break_at = v;
+    } else if (!a.empty() && a[0] == '-') {
+      std::fprintf(stderr, "mapfuzz: replay: unknown option %s (see replay --help)\n", a.c_str());
+      return false;
+    } else r->files.push_back(a);
+    if (a == "--text" || a == "--binary") r->pass_args.push_back(a);
   }
-  if (files.empty()) {
+  return true;
+}
+
+void replay_usage() {
+  std::printf("usage: mapfuzz-%s replay [--text|--binary] [--quiet] FILE...\n"
+              "       mapfuzz-%s replay --gdb|--gdb-batch [--break-at N] [--text|--binary] FILE\n"
+              "  --text, --binary  read FILE as a text program / a binary fuzz input (default: guess)\n"
+              "  --quiet           print only the report, not every step\n"
+              "  --gdb             run the replay under gdb, stopped before the library call of the\n"
+              "                    failing step (a signal finding: at the faulting instruction)\n"
+              "  --gdb-batch       the same in gdb's batch mode: prints the backtraces and exits\n"
+              "  --break-at N      with --gdb or --gdb-batch: stop at step N instead\n"
+              "Exits 0 if no finding, 10+kind on the first finding, 2 on a bad argument or input\n"
+              "(a missing, unreadable or empty file, a directory); under gdb, with gdb's status.\n",
+              this_target().name, this_target().name);
+}
+
+// replay --gdb / --gdb-batch: one file, loaded here to check it and count its steps.
+int replay_gdb(const ReplayArgs& r) {
+  if (r.files.size() != 1) {
+    std::fprintf(stderr, "mapfuzz: replay: --gdb and --gdb-batch take one file\n");
+    return kUsageError;
+  }
+  Program program;
+  if (!load_program(r.files[0], r.format, &program)) return kUsageError;
+  return replay_under_gdb(GdbRequest{r.files[0], r.pass_args, program.ops.size(), r.break_at, r.gdb_batch});
+}
+
+int replay(const std::vector<std::string>& args) {
+  ReplayArgs r;
+  if (!parse_replay_args(args, &r)) return kUsageError;
+  if (r.help) {
+    replay_usage();
+    return 0;
+  }
+  if (r.files.empty()) {
     std::fprintf(stderr, "mapfuzz: replay: no file given\n");
     return kUsageError;
   }
+  if (r.break_at >= 0 && !r.gdb) {
+    std::fprintf(stderr, "mapfuzz: replay: --break-at needs --gdb or --gdb-batch\n");
+    return kUsageError;
+  }
+  if (r.gdb) return replay_gdb(r);
+  const Format format = r.format;
+  const bool quiet = r.quiet;
+  const std::vector<std::string>& files = r.files;
   runtime::install_crash_hooks();
   Executor& ex = runtime::executor();
+  ex.set_debugger_text(r.debugger_text);
   if (!quiet) ex.set_step_observer([](const StepRecord& s) { std::printf("%s\n", format_step(s).c_str()); std::fflush(stdout); });
   for (const std::string& file : files) {
     Program program;

@@ -15,6 +15,7 @@
 #include "faults/privileges.h"
 #include "faults/signal_guard.h"
 #include "harness/abandoned_memory.h"
+#include "harness/debug_hook.h"
 #include "harness/file_view.h"
 #include "harness/oracle.h"
 
@@ -199,12 +200,15 @@ Outcome Executor::outcome_of(const StepRecord& record, std::span<const uint8_t> 
 
 Finding Executor::step(const Op& op) {
   StepRecord record = prepare(op);
+  if (debugger_text_) debug_text_ = debugger_text(trace_, record);
+  mapfuzz_before_library_call(record.index, debugger_text_ ? debug_text_.c_str() : nullptr);
   if (record.skipped) return record_step(std::move(record), {});
   const bool stale_before = model_.view_stale();
   faults::set_tag(record.index);
   const size_t first_call = faults::call_log().size();
   faults::FaultInfo signal;
   if (!call_guarded(op, record, &signal)) return abandon_after_signal(std::move(record), signal);
+  mapfuzz_after_library_call(record.index);
   record.size_after = subject_->size();
   name_causes(op, record, first_call, stale_before);
   accept_size_after_event(record);
@@ -273,6 +277,10 @@ Finding Executor::finish() {
   if (!finding) {
     faults::set_tag(static_cast<uint32_t>(trace_.size()));
     faults::disarm_all();
+    mapfuzz_before_library_call(static_cast<uint32_t>(trace_.size()),
+                                debugger_text_ ? "mapfuzz: stopped at the end of the run: the library instance is "
+                                                 "destroyed next, then leaks and the file are checked\n"
+                                               : nullptr);
     subject_.reset();
     finding = check_leaks(-1, "after the library was destroyed");
   }

@@ -64,6 +64,11 @@ class Executor {
     observer_ = std::move(observer);
   }
 
+  // On: before every step's library call, the text a debugger prints when
+  // it stops there (debugger_text(), harness/debug_hook.h) is built and
+  // passed to mapfuzz_before_library_call(). Off (the default): it gets null.
+  void set_debugger_text(bool on) { debugger_text_ = on; }
+
   const std::vector<StepRecord>& trace() const { return trace_; }
   // Documented hazards (SIGBUS after another process truncated the file,
   // in a library that does not claim to survive it) since construction.
@@ -149,6 +154,8 @@ class Executor {
   // fds and mappings were released through the fault layer).
   std::vector<std::unique_ptr<Subject>> abandoned_subjects_;
   bool running_ = false;
+  bool debugger_text_ = false;
+  std::string debug_text_;  // the text passed to the debug hook, when asked for
 };
 
 }  // namespace mapfuzz
