@@ -5,14 +5,18 @@
 #
 # Builds, for one mapping library under test:
 #   fuzz_<name>      libFuzzer executable (ASan+UBSan), when MAPFUZZ_FUZZERS is ON
-#                    (with MAPFUZZ_COVERAGE: clang source-based coverage instead,
-#                    also on the LIBRARIES that are targets built from source)
+#                    (with MAPFUZZ_COVERAGE: clang source-based coverage instead)
 #   mapfuzz-<name>   command line: replay, encode, decode (sanitized, no libFuzzer)
 #   property_<name>  rapidcheck stateful test under Boost.Test (unless NO_PROPERTY or
 #                    rapidcheck/Boost.Test are missing); registered with CTest when
 #                    testing is enabled
-# The adapter sources are compiled into each executable; the harness core is shared.
-# Works from another project after add_subdirectory(<path to mapfuzz> mapfuzz).
+# The adapter sources are compiled into each executable as C++20 (the harness
+# libraries require it of whatever links them), with MAPFUZZ_TARGET_NAME
+# defined to "<name>"; the harness core is shared. The LIBRARIES that are
+# library targets built from source in this build get this build's
+# instrumentation (mapfuzz_instrument_library below). Works from another
+# project after add_subdirectory(<path to mapfuzz> mapfuzz). A missing NAME or
+# SOURCES stops configuration with an error.
 
 include_guard(GLOBAL)
 
@@ -46,7 +50,6 @@ function(mapfuzz_add_target)
     target_compile_definitions(${exe} PRIVATE ${T_DEFINES} MAPFUZZ_TARGET_NAME="${T_NAME}")
     mapfuzz_apply_fuzz_flags(${exe} EXECUTABLE)
     _mapfuzz_link_interposer(${exe} fuzz)
-    _mapfuzz_cover_libraries(${T_LIBRARIES})
   endif()
 
   if(NOT MAPFUZZ_OSS_FUZZ)
@@ -68,28 +71,72 @@ function(mapfuzz_add_target)
     mapfuzz_apply_san_flags(${exe} EXECUTABLE)
     _mapfuzz_link_interposer(${exe} san)
   endif()
+  _mapfuzz_instrument_built_libraries(${T_LIBRARIES})
 endfunction()
 
-# In a coverage build, the libraries under test that are built from source in
-# this build (a target of the project, e.g. an out-of-tree adapter's library)
-# get the coverage flags too; imported and system libraries cannot.
-function(_mapfuzz_cover_libraries)
-  if(NOT MAPFUZZ_COVERAGE)
+# mapfuzz_instrument_library(<target>...)
+#
+# Compiles each library target with the flags of this build kind, the ones the
+# fuzz executables' adapter code gets, so the sanitizers see inside the library
+# and libFuzzer (or the coverage report) follows its branches:
+#   fuzz build (MAPFUZZ_FUZZERS)   MAPFUZZ_SANITIZERS (ASan+UBSan) and -fsanitize=fuzzer-no-link
+#   coverage build (MAPFUZZ_COVERAGE)  clang source-based coverage, no sanitizers
+#   OSS-Fuzz build (MAPFUZZ_OSS_FUZZ)  nothing: $CFLAGS/$CXXFLAGS already cover every target
+#   otherwise                      MAPFUZZ_SANITIZERS, as mapfuzz-<name>
+# The flags are PRIVATE: nothing that links the library inherits them (an
+# executable of yours that links it must then link the sanitizer runtimes).
+# mapfuzz_add_target() calls it on its LIBRARIES that are targets built from
+# source; call it yourself for a dependency the adapter does not name. A
+# target already instrumented is left as it is. Stops configuration with an
+# error for a name that is not a library target built from source in this
+# build (an imported or system library cannot be rebuilt).
+function(mapfuzz_instrument_library)
+  foreach(lib IN LISTS ARGN)
+    _mapfuzz_built_library(${lib} ok)
+    if(NOT ok)
+      message(FATAL_ERROR "mapfuzz_instrument_library: ${lib} is not a library target built from source here")
+    endif()
+    _mapfuzz_instrument(${lib})
+  endforeach()
+endfunction()
+
+# Sets <out> to TRUE iff <lib> is a static, shared, module or object library
+# target of this build (not imported, not an interface library).
+function(_mapfuzz_built_library lib out)
+  set(${out} FALSE PARENT_SCOPE)
+  if(NOT TARGET ${lib})
     return()
   endif()
+  get_target_property(type ${lib} TYPE)
+  get_target_property(imported ${lib} IMPORTED)
+  if(NOT imported AND type MATCHES "^(STATIC|SHARED|MODULE|OBJECT)_LIBRARY$")
+    set(${out} TRUE PARENT_SCOPE)
+  endif()
+endfunction()
+
+# Instruments those of the given libraries that are built from source here;
+# skips the others (system libraries, imported targets, link flags).
+function(_mapfuzz_instrument_built_libraries)
   foreach(lib IN LISTS ARGN)
-    if(NOT TARGET ${lib})
-      continue()
+    _mapfuzz_built_library(${lib} ok)
+    if(ok)
+      _mapfuzz_instrument(${lib})
     endif()
-    get_target_property(type ${lib} TYPE)
-    get_target_property(imported ${lib} IMPORTED)
-    get_target_property(done ${lib} MAPFUZZ_COVERED)
-    if(imported OR done OR NOT type MATCHES "^(STATIC|SHARED|MODULE|OBJECT)_LIBRARY$")
-      continue()
-    endif()
-    target_compile_options(${lib} PRIVATE ${MAPFUZZ_COVERAGE_FLAGS})
-    set_target_properties(${lib} PROPERTIES MAPFUZZ_COVERED TRUE)
   endforeach()
+endfunction()
+
+# The flags of this build kind on <lib>, once.
+function(_mapfuzz_instrument lib)
+  get_target_property(done ${lib} MAPFUZZ_INSTRUMENTED)
+  if(done)
+    return()
+  endif()
+  if(MAPFUZZ_FUZZERS OR MAPFUZZ_COVERAGE OR MAPFUZZ_OSS_FUZZ)
+    mapfuzz_apply_fuzz_flags(${lib} LIBRARY)
+  else()
+    mapfuzz_apply_san_flags(${lib} LIBRARY)
+  endif()
+  set_target_properties(${lib} PROPERTIES MAPFUZZ_INSTRUMENTED TRUE)
 endfunction()
 
 # Sanitizer and coverage flags. Kept off global flags: -fsanitize=fuzzer in
