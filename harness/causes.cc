@@ -61,7 +61,7 @@ void Causes::set_signal(std::string detail, int signo, std::optional<OutsideCut>
 std::string Causes::describe() const {
   std::string out;
   auto add = [&out](const std::string& what) { out += (out.empty() ? "" : ", ") + what; };
-  for (const Injected& i : injected_) add(std::string(faults::call_name(i.call)) + "→" + errno_name(i.error));
+  for (const InjectedCall& i : injected_) add(std::string(faults::call_name(i.call)) + "→" + errno_name(i.error));
   if (has(Cause::kInCallEvent)) {
     add(std::string("outside ") + faults::outside_kind_name(in_call_kind_) + " after mmap" +
         (in_call_error_ ? std::string(" failed: ") + errno_name(in_call_error_) : ""));
@@ -79,7 +79,7 @@ std::string Causes::describe() const {
 
 std::vector<std::string> Causes::tokens() const {
   std::vector<std::string> out;
-  for (const Injected& i : injected_) out.push_back(std::string("fault:") + faults::call_name(i.call));
+  for (const InjectedCall& i : injected_) out.push_back(std::string("fault:") + faults::call_name(i.call));
   if (has(Cause::kInCallEvent)) out.push_back(std::string("outside:") + faults::outside_kind_name(in_call_kind_));
   if (has(Cause::kDiskCondition) && disk_full_) out.push_back("disk:full");
   if (has(Cause::kDiskCondition) && disk_limited_) out.push_back("disk:limit");

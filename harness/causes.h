@@ -68,6 +68,14 @@ class Causes {
   void set_signal(std::string detail, int signo, std::optional<OutsideCut> cut = std::nullopt,
                   bool disk_full = false);
 
+  // One call the fault layer failed, and its errno.
+  struct InjectedCall {
+    faults::Call call;
+    int error;
+  };
+  // The injected failures recorded, in the order they fired.
+  const std::vector<InjectedCall>& injected() const { return injected_; }
+
   // Everything recorded, in a fixed order, joined by ", " ("" if nothing):
   // "ftruncate→ENOSPC, outside shrink after mmap, disk full since step 1 ...".
   std::string describe() const;
@@ -81,12 +89,8 @@ class Causes {
 
  private:
   static constexpr uint32_t bit(Cause c) { return 1u << static_cast<unsigned>(c); }
-  struct Injected {
-    faults::Call call;
-    int error;
-  };
   uint32_t present_ = 0;
-  std::vector<Injected> injected_;
+  std::vector<InjectedCall> injected_;
   faults::OutsideKind in_call_kind_ = faults::OutsideKind::kShrink;
   int in_call_error_ = 0;
   std::string disk_;

@@ -16,6 +16,7 @@
 
 #include "harness/binary_codec.h"
 #include "harness/enumerate.h"
+#include "harness/explanations.h"
 #include "harness/gdb_replay.h"
 #include "harness/options.h"
 #include "harness/runtime.h"
@@ -59,6 +60,8 @@ void usage(FILE* out) {
                "  encode-dir INDIR OUTDIR  every INDIR/*.txt -> OUTDIR/<name> (binary)\n"
                "  decode IN [OUT]        binary fuzz input (or text) -> text program (stdout if no OUT)\n"
                "  options [--markdown]   the environment variables below (as a Markdown table)\n"
+               "  errors --markdown      what each call's errno and each signal means for mapped files,\n"
+               "                         and what a correct library does per finding (docs/ERRORS.md)\n"
                "\n"
                "environment:\n%s",
                t, t, OptionName::artifact_dir, options_help().c_str());
@@ -76,6 +79,17 @@ int print_options(const std::vector<std::string>& args) {
     return 0;
   }
   std::fprintf(stderr, "mapfuzz: options: unknown argument %s (only --markdown)\n", args[0].c_str());
+  return kUsageError;
+}
+
+// `errors --markdown`: the explanation table (harness/explanations.h), as
+// docs/ERRORS.md holds it.
+int print_errors(const std::vector<std::string>& args) {
+  if (args.size() == 1 && args[0] == "--markdown") {
+    std::fputs(explain::errors_markdown().c_str(), stdout);
+    return 0;
+  }
+  std::fprintf(stderr, "mapfuzz: usage: errors --markdown\n");
   return kUsageError;
 }
 
@@ -413,6 +427,7 @@ int main(int argc, char** argv) {
   const std::string cmd = args[0];
   args.erase(args.begin());
   if (cmd == "options") return print_options(args);
+  if (cmd == "errors") return print_errors(args);
   // Every other command reads the options now, so that a bad MAPFUZZ_* value
   // stops it before any work (exit 2, like a bad argument), whether or not
   // the command would have used that option.

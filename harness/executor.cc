@@ -198,6 +198,22 @@ Outcome Executor::outcome_of(const StepRecord& record, std::span<const uint8_t> 
                  .in_call_ok = in_call_.fired && in_call_.error == 0};
 }
 
+namespace {
+
+// A swallowed error's failed call, from the fault layer's log of the step
+// (the calls from `first_call` on): the last one that failed.
+void name_failed_call(Finding* finding, size_t first_call) {
+  const auto& calls = faults::call_log();
+  for (size_t c = calls.size(); c > first_call; --c) {
+    if (calls[c - 1].result_errno == 0) continue;
+    finding->call = faults::call_name(calls[c - 1].call);
+    finding->error = calls[c - 1].result_errno;
+    return;
+  }
+}
+
+}  // namespace
+
 Finding Executor::step(const Op& op) {
   StepRecord record = prepare(op);
   if (debugger_text_) debug_text_ = debugger_text(trace_, record);
@@ -221,6 +237,7 @@ Finding Executor::step(const Op& op) {
     model_.follow(op, outcome_of(record, read, stale_before), contract_);
     finding = check_file(op, record);
   }
+  if (finding.kind == FindingKind::kSwallowedError && !finding.error) name_failed_call(&finding, first_call);
   return record_step(std::move(record), std::move(finding));
 }
 

@@ -9,20 +9,11 @@
 
 #include "harness/abandoned_memory.h"
 #include "harness/executor.h"
+#include "harness/explanations.h"
 #include "faults/interpose.h"
 #include "harness/file_view.h"
 
 namespace mapfuzz {
-namespace {
-
-const char* signal_code_name(const faults::FaultInfo& info) {
-  if (info.signo == SIGBUS) {
-    return info.code == BUS_ADRERR ? "BUS_ADRERR" : info.code == BUS_OBJERR ? "BUS_OBJERR" : "BUS_?";
-  }
-  return info.code == SEGV_MAPERR ? "SEGV_MAPERR" : info.code == SEGV_ACCERR ? "SEGV_ACCERR" : "SEGV_?";
-}
-
-}  // namespace
 
 const char* Executor::outside_skip_reason(const Op& op) const {
   const faults::OutsideEvent& e = op.outside;
@@ -100,7 +91,7 @@ Finding Executor::abandon_after_signal(StepRecord record, const faults::FaultInf
   std::snprintf(detail, sizeof detail,
                 "%s (%s) at file offset %llu during %s (last library call: %s); file size then %lld, the library "
                 "believed %llu; cause: %s",
-                info.signo == SIGBUS ? "SIGBUS" : "SIGSEGV", signal_code_name(info),
+                info.signo == SIGBUS ? "SIGBUS" : "SIGSEGV", explain::signal_code_name(info.signo, info.code),
                 (unsigned long long)info.file_offset, op_kind_name(record.op.kind), last_call, file_size,
                 (unsigned long long)model_.size(), cause.empty() ? "no outside cause" : cause.c_str());
   // Documented hazards: a truncation by another process, in a library that
@@ -120,7 +111,10 @@ Finding Executor::abandon_after_signal(StepRecord record, const faults::FaultInf
     ++hazards_;
     return {};  // the documented hazard of a library that does not claim truncation safety
   }
-  return Finding{FindingKind::kSignal, static_cast<int64_t>(trace_.size() - 1), detail};
+  Finding finding{FindingKind::kSignal, static_cast<int64_t>(trace_.size() - 1), detail};
+  finding.signo = info.signo;
+  finding.signal_code = info.code;
+  return finding;
 }
 
 }  // namespace mapfuzz

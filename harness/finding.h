@@ -31,6 +31,13 @@ struct Finding {
   FindingKind kind = FindingKind::kNone;
   int64_t step = -1;   // index of the failing op; -1 = the end-of-run checks
   std::string detail;  // one line: what differs, with errno, offset and size
+  // Typed facts the report's `why:` line explains (harness/why.h), where the
+  // failing step's status does not hold them:
+  const char* call = nullptr;  // a call that failed inside a step reported as success (the msync of an
+                               // unbacked sync, the fallocate of a swallowed error); static text
+  int error = 0;               // its errno (0: none)
+  int signo = 0;               // kSignal: the signal that ended the call (0: a sanitizer's report)
+  int signal_code = 0;         // its si_code
   explicit operator bool() const { return kind != FindingKind::kNone; }
 };
 

@@ -103,6 +103,7 @@ Finding check_sync_backed(const StepRecord& step, const std::set<uint64_t>& dirt
   end = std::min(end, size);
   std::vector<std::pair<uint64_t, uint64_t>> synced;  // file byte ranges
   std::string failed;
+  int failed_errno = 0;
   for (uint64_t c = first_call; c < calls.size(); ++c) {
     const faults::CallRecord& r = calls[c];
     if (r.call == faults::Call::kFsync && r.result_errno == 0) return {};
@@ -111,6 +112,7 @@ Finding check_sync_backed(const StepRecord& step, const std::set<uint64_t>& dirt
       failed = format("; msync(addr=0x%llx, len=%llu) failed with %s%s", (unsigned long long)r.addr,
                       (unsigned long long)r.length, errno_name(r.result_errno),
                       r.injected ? " (injected)" : "");
+      failed_errno = r.result_errno;
       continue;
     }
     // The kernel rounds the length up to whole pages.
@@ -124,10 +126,13 @@ Finding check_sync_backed(const StepRecord& step, const std::set<uint64_t>& dirt
       return r.first <= lo && r.second >= hi;
     });
     if (!covered) {
-      return make(FindingKind::kUnbackedSync, step.index,
-                  format("sync returned success but page at file offset %llu written since the last sync "
-                         "was not covered by a successful msync(MS_SYNC) or fsync%s",
-                         (unsigned long long)lo, failed.c_str()));
+      Finding f = make(FindingKind::kUnbackedSync, step.index,
+                       format("sync returned success but page at file offset %llu written since the last sync "
+                              "was not covered by a successful msync(MS_SYNC) or fsync%s",
+                              (unsigned long long)lo, failed.c_str()));
+      if (failed_errno) f.call = faults::call_name(faults::Call::kMsync);
+      f.error = failed_errno;
+      return f;
     }
   }
   return {};

@@ -28,6 +28,7 @@ Finding check_step(const StepRecord& step, const Model& model, std::span<const u
 // A sync that returned success must be backed, among `calls` (this step's
 // interposed calls), by a successful msync(MS_SYNC) covering every page in
 // `dirty` within the synced range, or by a successful fsync/fdatasync.
+// The finding names the step's last failed msync in Finding::call/error.
 Finding check_sync_backed(const StepRecord& step, const std::set<uint64_t>& dirty,
                           const std::vector<faults::CallRecord>& calls, uint64_t first_call);
 

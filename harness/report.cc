@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "harness/text_codec.h"
+#include "harness/why.h"
 
 namespace mapfuzz {
 namespace {
@@ -84,6 +85,7 @@ std::string format_report(const char* target_name, const std::vector<StepRecord>
     r += "  at the end-of-run checks\n";
   }
   r += "  what: " + finding.detail + "\n";
+  r += "  why: " + why_text(finding, failing) + "\n";
   r += "  signature: " + (signature ? *signature : signature_of(finding, failing)).text() + "\n";
   r += "  trace (" + std::to_string(minimal.ops.size()) + " ops, text form):\n";
   for (const Op& op : minimal.ops) r += "    " + format_op(op) + "\n";

@@ -66,8 +66,9 @@ class Runtime {
   // Prints the report of the run in progress. Runs inside a signal handler
   // on the way to a crash, so it only has to work, not be async-signal-safe.
   // `signal` names what ended the run in the signature ("SIGSEGV",
-  // "sanitizer", "sanitizer-death").
-  void print_crash_report(const char* what, const char* signal);
+  // "sanitizer", "sanitizer-death"); `signo` and `signal_code` are the
+  // signal and its si_code (0 for a sanitizer's death).
+  void print_crash_report(const char* what, const char* signal, int signo = 0, int signal_code = 0);
   // Passes `sig` on to the handler that was there before ours.
   void chain(int sig, siginfo_t* info, void* ucontext);
 
@@ -138,13 +139,15 @@ void Runtime::set_current(const Program* program, const ReportContext* context) 
   if (program) reported_ = 0;
 }
 
-void Runtime::print_crash_report(const char* what, const char* signal) {
+void Runtime::print_crash_report(const char* what, const char* signal, int signo, int signal_code) {
   if (reported_ || !program_ || !executor_) return;
   reported_ = 1;
   faults::FileSizeLimit::lift_now();  // the reports below must not hit a program's size limit
   const auto& trace = executor_->trace();
   const Op* pending = trace.size() < program_->ops.size() ? &program_->ops[trace.size()] : nullptr;
   Finding f{FindingKind::kSignal, static_cast<int64_t>(trace.size()), what};
+  f.signo = signo;
+  f.signal_code = signal_code;
   if (!pending) f.step = -1;
   ReportContext context = context_ ? *context_ : ReportContext{};
   if (context.save_on_crash) {
@@ -181,7 +184,7 @@ void crash_handler(int sig, siginfo_t* info, void* ucontext) {
   char what[160];
   std::snprintf(what, sizeof what, "%s (si_code %d) at address %p while the library ran", strsignal(sig),
                 info ? info->si_code : 0, info ? info->si_addr : nullptr);
-  runtime->print_crash_report(what, signal_token(sig));
+  runtime->print_crash_report(what, signal_token(sig), sig, info ? info->si_code : 0);
   // Pass the signal on to whoever handled it before (ASan, libFuzzer).
   runtime->chain(sig, info, ucontext);
 }
