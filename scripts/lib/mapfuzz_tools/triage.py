@@ -48,7 +48,7 @@ class Group:
     sources: set = dataclasses.field(default_factory=set)
     known: object = None           # a KnownFinding, or None
     ops: list | None = None        # the minimised program
-    flaky: bool = False
+    flaky: bool | None = False     # None: not checked (the budget ran out)
     reproducer: str | None = None
 
 
@@ -186,7 +186,8 @@ def reproducer_text(job, group, name):
     if o.events and o.events != o.what:
         lines.append("# Events: " + o.events)
     lines += ["# Signature: " + group.signature,
-              "# Flaky: yes: replays do not always give this signature" if group.flaky else "# Flaky: no",
+              "# Flaky: " + ("yes: replays do not always give this signature" if group.flaky else
+                             "no" if group.flaky is False else "not checked (the triage budget ran out)"),
               "# Library: <name and version of the library under test>",
               "# Kind: unconfirmed. Rule out the harness first (minimise, read the library's code, explain the",
               "# mechanism in docs/findings/%s.md), then call it a bug or a documented behaviour." % job.target,
@@ -221,11 +222,11 @@ def _finish_new_group(job, replayer, group, budget):
         os.makedirs(directory, exist_ok=True)
         group.reproducer = os.path.join(directory, reproducer_name(group)[:-4] + ".bin")
         shutil.copyfile(group.path, group.reproducer)
-        group.flaky = not budget.over() and check_flaky(replayer, group.reproducer, group.signature)
+        group.flaky = None if budget.over() else check_flaky(replayer, group.reproducer, group.signature)
         return
     write_reproducer(job, group)
-    group.flaky = not budget.over() and check_flaky(replayer, group.reproducer, group.signature)
-    if group.flaky:
+    group.flaky = None if budget.over() else check_flaky(replayer, group.reproducer, group.signature)
+    if group.flaky is not False:
         write_reproducer(job, group)  # its header says so
 
 
@@ -268,7 +269,7 @@ def finding_dicts(result, cli):
         repro = g.reproducer
         out.append({"target": result.target, "signature": g.signature, "kind": g.kind,
                     "status": "known" if g.known else "new", "count": g.count, "sources": sorted(g.sources),
-                    "flaky": g.flaky, "what": g.outcome.what, "op": g.outcome.op, "reproducer": repro,
+                    "flaky": bool(g.flaky), "flaky_checked": g.flaky is not None, "what": g.outcome.what, "op": g.outcome.op, "reproducer": repro,
                     "replay": "%s replay %s" % (cli, repro or (g.known.file if g.known else g.path)),
                     "add_command": add_command(result.target, repro, g.kind) if repro else None,
                     "known_as": g.known.file if g.known else None,

@@ -51,7 +51,8 @@ def summary_lines(result, budget_s, seconds):
     for g in new:
         size = " minimised %d -> %d ops" % (len(g.outcome.trace), len(g.ops)) if g.ops else ""
         lines.append("   NEW   %s  x%d (%s)%s%s" % (g.signature, g.count, ", ".join(sorted(g.sources)), size,
-                                                   "  FLAKY" if g.flaky else ""))
+                                                   "  FLAKY" if g.flaky else
+                                                   "  (flakiness not checked: budget)" if g.flaky is None else ""))
         lines.append("         what: %s" % g.outcome.what)
         lines.append("         reproducer: %s" % g.reproducer)
         lines.append("         add it: %s" % triage_mod.add_command(result.target, g.reproducer, g.kind))
