@@ -24,6 +24,7 @@ std::string OutsideCut::describe() const {
 
 void Causes::add_injected(faults::Call call, int error) {
   injected_.push_back({call, error});
+  call_failed_ = true;
   present_ |= bit(Cause::kInjected);
 }
 

@@ -47,11 +47,18 @@ class Causes {
   // True iff a cause recorded so far lets a library call fail (and makes a
   // wrong success a swallowed error): any cause but kSignal.
   bool excuses_failure() const { return (present_ & ~bit(Cause::kSignal)) != 0; }
+  // True iff a file or mapping call of the library failed inside the step
+  // (an injected fault, or a real failure under a disk condition or an
+  // outside event): without one, no error can have been swallowed.
+  bool call_failed() const { return call_failed_; }
   // True iff anything at all was recorded (reports print an events line).
   bool any() const { return present_ != 0; }
 
   // The fault layer failed `call` with `error`.
   void add_injected(faults::Call call, int error);
+  // A call of the library failed for real inside the step (the executor
+  // reads the fault layer's log; injected failures count by themselves).
+  void note_failed_call() { call_failed_ = true; }
   // The in-call event `kind` ran (`error` 0) or failed with `error`.
   void set_in_call(faults::OutsideKind kind, int error);
   // A disk condition held: `description` as DiskConditions::describe();
@@ -90,6 +97,7 @@ class Causes {
  private:
   static constexpr uint32_t bit(Cause c) { return 1u << static_cast<unsigned>(c); }
   uint32_t present_ = 0;
+  bool call_failed_ = false;
   std::vector<InjectedCall> injected_;
   faults::OutsideKind in_call_kind_ = faults::OutsideKind::kShrink;
   int in_call_error_ = 0;

@@ -159,6 +159,7 @@ void Executor::name_causes(const Op& op, StepRecord& record, size_t first_call, 
   const auto& calls = faults::call_log();
   Causes& causes = record.causes;
   for (size_t i = first_call; i < calls.size(); ++i) {
+    if (calls[i].result_errno != 0) causes.note_failed_call();
     if (!calls[i].injected) continue;
     causes.add_injected(calls[i].call, calls[i].result_errno);
     if (calls[i].call == faults::Call::kMunmap) ++stuck_mappings_;
@@ -244,8 +245,10 @@ Finding Executor::step(const Op& op) {
 FindingKind Executor::file_check_kind(const Op& op, const StepRecord& record) const {
   // Error paths must leave the file as it was (or as the model allows).
   if (!record.status.ok() && modifies_file(op.kind)) return FindingKind::kNotAtomic;
-  // A success despite an injected fault must be a real one.
-  if (record.status.ok() && record.causes.excuses_failure() && modifies_file(op.kind)) {
+  // A success despite a failed call (injected, or real under a disk
+  // condition or an outside event) must be a real one.
+  if (record.status.ok() && record.causes.excuses_failure() && record.causes.call_failed() &&
+      modifies_file(op.kind)) {
     return FindingKind::kSwallowedError;
   }
   return FindingKind::kNone;

@@ -16,7 +16,7 @@ enum class FindingKind : uint8_t {
   kFileMismatch,     // the file read back with plain pread differs from the model
   kLeak,             // fds or mappings of sandbox files remain after close
   kUnbackedSync,     // sync succeeded without a successful msync/fsync covering the dirty pages
-  kSwallowedError,   // an injected fault was reported as success and the state no longer matches
+  kSwallowedError,   // a call that failed inside the step (injected, or real on a full disk) was reported as success and the state no longer matches
   kNotAtomic,        // after a failed operation the state differs from the state before it
   kSignal,           // SIGBUS/SIGSEGV on a sandbox mapping with no documented cause
   kCount

@@ -48,7 +48,8 @@ Finding check_read(const StepRecord& step, const Model& model, std::span<const u
   const Op& op = step.op;
   const uint64_t length = step.expected.read_length;
   const auto i = static_cast<int64_t>(step.index);
-  const FindingKind bad = step.causes.excuses_failure() ? FindingKind::kSwallowedError : FindingKind::kDataMismatch;
+  const bool swallowed = step.causes.excuses_failure() && step.causes.call_failed();
+  const FindingKind bad = swallowed ? FindingKind::kSwallowedError : FindingKind::kDataMismatch;
   const unsigned long long before = model.size();
   if (step.read_got != length) {
     return make(bad, i,
@@ -81,13 +82,14 @@ Finding check_step(const StepRecord& step, const Model& model, std::span<const u
                        (unsigned long long)model.size()));
   }
   if (!step.status.ok()) return check_failure(step, model);
-  // Success: sizes and bytes must match the model.
-  const bool excused = step.causes.excuses_failure();
+  // Success: sizes and bytes must match the model. Only a call that failed
+  // inside the step makes a wrong answer a swallowed error.
+  const bool swallowed = step.causes.excuses_failure() && step.causes.call_failed();
   if (step.size_after != e.size_after) {
-    return make(excused ? FindingKind::kSwallowedError : FindingKind::kWrongSize, i,
+    return make(swallowed ? FindingKind::kSwallowedError : FindingKind::kWrongSize, i,
                 format("after %s the library reports size %llu, the model %llu%s", op_kind_name(op.kind),
                        (unsigned long long)step.size_after, (unsigned long long)e.size_after,
-                       excused ? " (an injected fault was reported as success)" : ""));
+                       swallowed ? " (a failed call was reported as success)" : ""));
   }
   return op.kind == OpKind::kRead ? check_read(step, model, read_data) : Finding{};
 }

@@ -54,6 +54,22 @@ BOOST_AUTO_TEST_CASE(an_error_without_a_cause_is_unexpected_and_with_one_excused
   BOOST_TEST((oracle::check_step(r, m, {}).kind == FindingKind::kNotAtomic));
 }
 
+BOOST_AUTO_TEST_CASE(only_a_call_that_failed_makes_a_wrong_success_a_swallowed_error) {
+  const Model m = open_model(100);
+  StepRecord r = record_of(m, Op{.kind = OpKind::kResize, .size = 200});
+  r.size_after = 100;  // success, yet the old size
+  r.causes.set_disk("disk full since step 1 (69632 bytes left free)", true, false);
+  BOOST_TEST(r.causes.excuses_failure());
+  BOOST_TEST((oracle::check_step(r, m, {}).kind == FindingKind::kWrongSize));  // nothing failed: not swallowed
+  r.causes.note_failed_call();  // fallocate got ENOSPC for real
+  BOOST_TEST((oracle::check_step(r, m, {}).kind == FindingKind::kSwallowedError));
+  StepRecord injected = record_of(m, Op{.kind = OpKind::kResize, .size = 200});
+  injected.size_after = 100;
+  injected.causes.add_injected(faults::Call::kFallocate, ENOSPC);
+  BOOST_TEST(injected.causes.call_failed());
+  BOOST_TEST((oracle::check_step(injected, m, {}).kind == FindingKind::kSwallowedError));
+}
+
 BOOST_AUTO_TEST_CASE(a_signal_alone_excuses_nothing) {
   Causes c;
   c.set_signal("SIGBUS", SIGBUS);
