@@ -6,6 +6,8 @@
 // Markdown form. Texts: one line, no trailing period, no '|'.
 #include "harness/explanations.h"
 
+#include "harness/causes.h"
+
 #include <signal.h>
 
 #include <cerrno>
@@ -300,16 +302,7 @@ const char* signal_meaning(int signo, int code) {
   return fallback ? fallback->meaning : "a signal that does not come from a memory access";
 }
 
-const char* signal_name(int signo) {
-  switch (signo) {
-    case SIGBUS: return "SIGBUS";
-    case SIGSEGV: return "SIGSEGV";
-    case SIGFPE: return "SIGFPE";
-    case SIGILL: return "SIGILL";
-    case SIGABRT: return "SIGABRT";
-    default: return "signal";
-  }
-}
+const char* signal_name(int signo) { return signal_token(signo); }
 
 const char* signal_code_name(int signo, int code) {
   switch (code) {
