@@ -54,7 +54,9 @@ function(mapfuzz_add_target)
 
   if(NOT MAPFUZZ_OSS_FUZZ)
     set(exe mapfuzz-${T_NAME})
-    add_executable(${exe} ${T_SOURCES} ${MAPFUZZ_ROOT}/harness/cli_main.cc ${MAPFUZZ_ROOT}/harness/gdb_replay.cc)
+    add_executable(${exe} ${T_SOURCES} ${MAPFUZZ_ROOT}/harness/cli_main.cc ${MAPFUZZ_ROOT}/harness/gdb_replay.cc
+                   ${MAPFUZZ_ROOT}/harness/export.cc ${MAPFUZZ_ROOT}/harness/export_writer.cc
+                   ${MAPFUZZ_ROOT}/harness/export_runtime.cc)
     target_link_libraries(${exe} PRIVATE mapfuzz_core_san ${T_LIBRARIES})
     target_include_directories(${exe} PRIVATE ${T_INCLUDE_DIRS})
     target_compile_definitions(${exe} PRIVATE ${T_DEFINES} MAPFUZZ_TARGET_NAME="${T_NAME}")

@@ -17,6 +17,7 @@
 #include "harness/binary_codec.h"
 #include "harness/enumerate.h"
 #include "harness/explanations.h"
+#include "harness/export.h"
 #include "harness/gdb_replay.h"
 #include "harness/options.h"
 #include "harness/runtime.h"
@@ -56,6 +57,9 @@ void usage(FILE* out) {
                "      table row per run (not with --quiet), each distinct finding's report once\n"
                "      (its program saved under $%s) and a summary. --errno-set first: only each\n"
                "      call's most common errno. Exits 0 if no finding, 1 if any, 2 on bad input.\n"
+               "  export [--lang c|python] [-o OUT] FILE\n"
+               "      Write a standalone program (no mapfuzz code) that makes the same library calls\n"
+               "      as FILE and exits 1 while its finding's bug is present (see export --help).\n"
                "  encode IN.txt OUT      text program -> binary fuzz input\n"
                "  encode-dir INDIR OUTDIR  every INDIR/*.txt -> OUTDIR/<name> (binary)\n"
                "  decode IN [OUT]        binary fuzz input (or text) -> text program (stdout if no OUT)\n"
@@ -414,6 +418,77 @@ int decode(const std::string& in, const std::string* out) {
   return write_file(*out, text) ? 0 : kUsageError;
 }
 
+void export_usage(FILE* out) {
+  const char* t = this_target().name;
+  std::fprintf(out,
+               "usage: mapfuzz-%s export [--lang c|python] [--text|--binary] [-o OUT] FILE\n"
+               "Replays FILE against '%s' and writes one standalone program that makes the same\n"
+               "library calls, with no mapfuzz code: a small runtime in it injects the program's\n"
+               "faults into calls on its data file only, plays the other process and the full disk,\n"
+               "and checks the finding's condition. Its header says how to build and run it; it\n"
+               "exits 0 when the library behaves correctly, 1 while the bug is present, 3 when it\n"
+               "cannot set the run up. --lang: the target's language (c: C/C++, python); default:\n"
+               "the one its adapter writes. -o OUT: write there (default: standard output).\n"
+               "Exits 0 when written, 2 on bad input (no finding in FILE, a target without an\n"
+               "exporter for the language, a file that cannot be read or written).\n",
+               t, t);
+}
+
+int export_command(const std::vector<std::string>& args) {
+  Format format = Format::kAuto;
+  std::string file, out_path, lang;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      export_usage(stdout);
+      return 0;
+    } else if ((a == "--lang" || a == "-o") && i + 1 < args.size()) {
+      (a == "-o" ? out_path : lang) = args[++i];
+    } else if (a == "--text" || a == "--binary") {
+      format = a == "--text" ? Format::kText : Format::kBinary;
+    } else if (a.rfind("-", 0) == 0 || !file.empty()) {
+      std::fprintf(stderr, "mapfuzz: export: unexpected argument %s (see export --help)\n", a.c_str());
+      return kUsageError;
+    } else {
+      file = a;
+    }
+  }
+  const Exporter* exporter = this_target().exporter;
+  ExportLanguage language = exporter ? exporter->language : ExportLanguage::kCpp;
+  if (lang == "c" || lang == "python") {
+    language = lang == "c" ? ExportLanguage::kCpp : ExportLanguage::kPython;
+  } else if (!lang.empty()) {
+    std::fprintf(stderr, "mapfuzz: export: --lang takes c or python, not '%s'\n", lang.c_str());
+    return kUsageError;
+  }
+  if (file.empty()) {
+    std::fprintf(stderr, "mapfuzz: export: no file given (see export --help)\n");
+    return kUsageError;
+  }
+  Program program;
+  if (!load_program(file, format, &program)) return kUsageError;
+  runtime::install_crash_hooks();
+  const std::string source = out_path.empty() ? (language == ExportLanguage::kPython ? "repro.py" : "repro.cc")
+                                              : out_path.substr(out_path.rfind('/') + 1);
+  std::string text;
+  const ExportResult result = export_program(runtime::executor(), program, language, file,
+                                             cli_path(this_target().name) + " replay " + file, source, &text);
+  if (!result.ok) {
+    std::fprintf(stderr, "mapfuzz: export: %s\n", result.error.c_str());
+    return kUsageError;
+  }
+  if (out_path.empty()) {
+    std::fputs(text.c_str(), stdout);
+    return 0;
+  }
+  if (!write_file(out_path, text)) return kUsageError;
+  if (language == ExportLanguage::kPython) ::chmod(out_path.c_str(), 0755);
+  std::fprintf(stderr, "mapfuzz: wrote %s: a standalone reproducer of %s at %s\n", out_path.c_str(),
+               finding_name(result.finding.kind),
+               result.finding.step >= 0 ? ("step " + std::to_string(result.finding.step)).c_str() : "the end");
+  return 0;
+}
+
 }  // namespace
 }  // namespace mapfuzz
 
@@ -435,6 +510,7 @@ int main(int argc, char** argv) {
   if (cmd == "replay") return replay(args);
   if (cmd == "check") return check(args);
   if (cmd == "enumerate") return enumerate(args);
+  if (cmd == "export") return export_command(args);
   if (cmd == "encode" && args.size() == 2) return encode(args[0], args[1]);
   if (cmd == "encode-dir" && args.size() == 2) return encode_dir(args[0], args[1]);
   if (cmd == "decode" && (args.size() == 1 || args.size() == 2)) return decode(args[0], args.size() == 2 ? &args[1] : nullptr);

@@ -80,6 +80,13 @@ const char* Executor::skip_reason(const Op& op, const Expectation& expected) con
 
 void Executor::call_library(const Op& op, StepRecord& record) {
   Subject& s = *subject_;
+  if (transcript_) s.set_transcript(transcript_);
+  call_subject(op, record);
+  if (transcript_) s.set_transcript(nullptr);
+}
+
+void Executor::call_subject(const Op& op, StepRecord& record) {
+  Subject& s = *subject_;
   switch (op.kind) {
     case OpKind::kOpen:
       record.status = s.open(path_, op.create, op.size);

@@ -69,7 +69,13 @@ class Executor {
   // passed to mapfuzz_before_library_call(). Off (the default): it gets null.
   void set_debugger_text(bool on) { debugger_text_ = on; }
 
+  // On (not null): while the library is called for a step, the subject
+  // says its calls to `transcript` (export, harness/export.h).
+  void set_transcript(Transcript* transcript) { transcript_ = transcript; }
+
   const std::vector<StepRecord>& trace() const { return trace_; }
+  // The bytes the last read step returned (valid until the next step).
+  std::span<const uint8_t> last_read() const { return io_buffer_; }
   // Documented hazards (SIGBUS after another process truncated the file,
   // in a library that does not claim to survive it) since construction.
   uint64_t hazards() const { return hazards_; }
@@ -97,6 +103,7 @@ class Executor {
   // Sends `op` to the library (or arms it, or runs the outside event),
   // filling record.status.
   void call_library(const Op& op, StepRecord& record);
+  void call_subject(const Op& op, StepRecord& record);
   // record.causes: the injected faults, in-call event, disk conditions and
   // changes under the library that may explain this call's outcome.
   void name_causes(const Op& op, StepRecord& record, size_t first_call, bool stale_before);
@@ -155,6 +162,7 @@ class Executor {
   std::vector<std::unique_ptr<Subject>> abandoned_subjects_;
   bool running_ = false;
   bool debugger_text_ = false;
+  Transcript* transcript_ = nullptr;
   std::string debug_text_;  // the text passed to the debug hook, when asked for
 };
 

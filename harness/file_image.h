@@ -61,6 +61,9 @@ class FileImage {
   bool fully_known() const { return exists_ != Tri::kUnknown && size_known() && unknown_.empty(); }
   // The EOF page may hold bytes written past EOF (see above).
   bool tail_may_hold_writes() const { return past_eof_writes_; }
+  // After a failed "open create" (allow_failed_create): the requested size
+  // the file may instead hold zeros up to (or be absent); else nullopt.
+  std::optional<uint64_t> failed_create_size() const { return alternative_; }
 
   // ---- transitions ----
   // A new file of `size` zero bytes (created or truncated with O_TRUNC).

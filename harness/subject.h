@@ -15,6 +15,7 @@
 
 #include "harness/contract.h"
 #include "harness/status.h"
+#include "harness/transcript.h"
 
 namespace mapfuzz {
 
@@ -49,6 +50,11 @@ class Subject {
 
   // The size the library believes the file has (0 when closed).
   virtual uint64_t size() const = 0;
+
+  // While `transcript` is set (not null), says each library call it makes,
+  // before making it (harness/transcript.h). Only adapters whose Target has
+  // an exporter need to override it.
+  virtual void set_transcript(Transcript* transcript) { (void)transcript; }
 };
 
 // What an adapter exports: a name, its contract and a factory.
@@ -56,6 +62,8 @@ struct Target {
   const char* name;
   Contract contract;
   std::unique_ptr<Subject> (*make)();
+  // How `export` writes a standalone program for it; null: not exportable.
+  const Exporter* exporter = nullptr;
 };
 
 // Defined once by each adapter .cc file.

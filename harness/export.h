@@ -1,0 +1,38 @@
+// `mapfuzz-<target> export`: one self-contained program that makes the same
+// library calls as a mapfuzz program, with no mapfuzz code, and checks the
+// condition of the program's finding. Injected faults, outside events and
+// disk conditions are done by a small runtime carried in the program
+// (harness/export_runtime.h); the library calls come from the adapter, which
+// says them while the program is replayed (harness/transcript.h).
+//
+// The exported program exits 0 when the library does what the model
+// requires at the failing step, 1 while the bug is present, 3 when it
+// cannot set the run up (a full disk needs a tmpfs of its own: root).
+#pragma once
+
+#include <string>
+
+#include "harness/executor.h"
+#include "harness/finding.h"
+#include "harness/op.h"
+#include "harness/transcript.h"
+
+namespace mapfuzz {
+
+struct ExportResult {
+  bool ok = false;
+  std::string error;  // !ok: why nothing was written (one line)
+  Finding finding;    // ok: the finding the exported program checks
+};
+
+// Replays `program` with `executor` (fresh run), narrating the library calls
+// through the target's exporter, and writes the program to *out. `origin`
+// (the input file's name) and `replay_command` go in its header;
+// `source_name` (the exported file's name) in its build lines. Fails
+// (nothing in *out) if the target has no exporter for `language`, or the
+// program gives no finding.
+ExportResult export_program(Executor& executor, const Program& program, ExportLanguage language,
+                            const std::string& origin, const std::string& replay_command,
+                            const std::string& source_name, std::string* out);
+
+}  // namespace mapfuzz
