@@ -467,25 +467,26 @@ int export_command(const std::vector<std::string>& args) {
   }
   Program program;
   if (!load_program(file, format, &program)) return kUsageError;
-  runtime::install_crash_hooks();
   const std::string source = out_path.empty() ? (language == ExportLanguage::kPython ? "repro.py" : "repro.cc")
                                               : out_path.substr(out_path.rfind('/') + 1);
   std::string text;
-  const ExportResult result = export_program(runtime::executor(), program, language, file,
-                                             cli_path(this_target().name) + " replay " + file, source, &text);
+  const ExportResult result = export_isolated(program, language, file,
+                                              cli_path(this_target().name) + " replay " + file, source, &text);
   if (!result.ok) {
     std::fprintf(stderr, "mapfuzz: export: %s\n", result.error.c_str());
     return kUsageError;
   }
+  const std::string what = result.crashed ? std::string("the crash in its last step")
+                                          : std::string(finding_name(result.finding.kind)) + " at " +
+                                                (result.finding.step >= 0 ? "step " + std::to_string(result.finding.step)
+                                                                          : std::string("the end"));
   if (out_path.empty()) {
     std::fputs(text.c_str(), stdout);
     return 0;
   }
   if (!write_file(out_path, text)) return kUsageError;
   if (language == ExportLanguage::kPython) ::chmod(out_path.c_str(), 0755);
-  std::fprintf(stderr, "mapfuzz: wrote %s: a standalone reproducer of %s at %s\n", out_path.c_str(),
-               finding_name(result.finding.kind),
-               result.finding.step >= 0 ? ("step " + std::to_string(result.finding.step)).c_str() : "the end");
+  std::fprintf(stderr, "mapfuzz: wrote %s: a standalone reproducer of %s\n", out_path.c_str(), what.c_str());
   return 0;
 }
 

@@ -173,23 +173,34 @@ void emit_outside(ExportWriter& w, const Op& op) {
   }
 }
 
-void emit_step(ExportWriter& w, const StepRecord& r) {
+// Before the step runs: a library call's comment, bytes and rt_step (the
+// adapter's statements follow while it runs).
+void begin_step(ExportWriter& w, uint32_t index, const Op& op) {
+  if (!calls_library(op.kind)) return;
+  w.begin_step(index, format_op(op));
+  if (op.kind == OpKind::kWrite) w.fill(op.seed, op.offset, op.length);
+}
+
+// After it ran: the library step's statements, or the fault or outside event.
+void end_step(ExportWriter& w, const StepRecord& r) {
   const Op& op = r.op;
-  const std::string text = format_op(op);
-  if (r.skipped) {
-    w.note("step " + std::to_string(r.index) + ": " + text + " (mapfuzz skipped it: " + r.skipped + ")");
-    w.drop_said();
+  if (calls_library(op.kind)) {
+    if (r.skipped) w.skip_step(r.skipped);
+    else w.end_step();
     return;
   }
-  w.note("step " + std::to_string(r.index) + ": " + text);
+  const std::string text = "step " + std::to_string(r.index) + ": " + format_op(op);
+  if (r.skipped) {
+    w.note(text + " (mapfuzz skipped it: " + r.skipped + ")");
+    return;
+  }
+  w.note(text);
   if (op.kind == OpKind::kFault) {
     w.call("rt_fault", {w.str(faults::call_name(op.fault.call)), w.errno_arg(op.fault.err ? op.fault.err : EIO),
                         std::to_string(op.fault.nth), op.fault.persistent ? "1" : "0"});
-  } else if (op.kind == OpKind::kOutside) {
-    emit_outside(w, op);
   } else {
-    if (op.kind == OpKind::kWrite) w.fill(op.seed, op.offset, op.length);
-    w.library_step(r.index, text);
+    w.call("rt_step", {std::to_string(r.index), w.str(format_op(op))});
+    emit_outside(w, op);
   }
 }
 
@@ -211,10 +222,23 @@ void emit_setup(ExportWriter& w, const Program& program) {
   }
 }
 
+// "build: <command>" per line of the exporter's build text, {src} replaced.
+void build_lines(const Exporter& exporter, const std::string& source_name, std::vector<std::string>* out) {
+  for (const char* line = exporter.build; *line;) {
+    const char* nl = line;
+    while (*nl && *nl != '\n') ++nl;
+    std::string command(line, nl);
+    for (size_t at; (at = command.find("{src}")) != std::string::npos;) command.replace(at, 5, source_name);
+    out->push_back("build: " + command);
+    line = *nl ? nl + 1 : nl;
+  }
+}
+
 }  // namespace
 
 ExportResult export_program(Executor& ex, const Program& program, ExportLanguage language, const std::string& origin,
-                            const std::string& replay_command, const std::string& source_name, std::string* out) {
+                            const std::string& replay_command, const std::string& source_name, std::string* out,
+                            const std::function<void(const std::string&)>& crash_sink) {
   const Target& target = ex.target();
   if (!target.exporter || target.exporter->language != language) {
     return {false, std::string("target ") + target.name + " cannot be exported as " + export_language_name(language) +
@@ -226,14 +250,22 @@ ExportResult export_program(Executor& ex, const Program& program, ExportLanguage
   ExportWriter w(language, *target.exporter);
   const std::vector<uint8_t> seeds = seeds_of(program);
   emit_setup(w, program);
+  if (crash_sink) {
+    std::vector<std::string> header = {
+        "A standalone reproducer of a crash of " + std::string(target.name) + " found by mapfuzz (the replay of " +
+        origin + " died in the last step below)."};
+    build_lines(*target.exporter, source_name, &header);
+    w.on_crash_text(crash_sink, header);
+  }
   ex.set_transcript(&w);
   ex.begin();
   Finding finding;
   for (const Op& op : program.ops) {
     const Model before = ex.model();
+    begin_step(w, static_cast<uint32_t>(ex.trace().size()), op);
     finding = ex.step(op);
     const StepRecord& r = ex.trace().back();
-    emit_step(w, r);
+    end_step(w, r);
     if (!finding) continue;
     const bool step_level = oracle::check_step(r, before, ex.last_read()).kind == finding.kind;
     emit_checks(w, {finding, &r, before, ex.model(), step_level, seeds});
@@ -242,8 +274,9 @@ ExportResult export_program(Executor& ex, const Program& program, ExportLanguage
   if (!finding) {
     const Model before = ex.model();
     const size_t steps = ex.trace().size();
+    if (before.is_open()) begin_step(w, static_cast<uint32_t>(steps), Op{.kind = OpKind::kClose});
     finding = ex.finish();
-    if (ex.trace().size() > steps) emit_step(w, ex.trace().back());  // the end-of-run close
+    if (ex.trace().size() > steps) end_step(w, ex.trace().back());  // the end-of-run close
     const bool at_close = finding && finding.step >= 0;
     if (!at_close) {
       w.call("rt_disarm", {});
@@ -266,14 +299,9 @@ ExportResult export_program(Executor& ex, const Program& program, ExportLanguage
   w.comment("From " + origin + " (replay: " + replay_command + ").");
   w.comment("It makes the same library calls; a small runtime (below) injects the faults into calls on the");
   w.comment("data file only and plays the other process. Exit 0: correct; 1: the bug is present; 3: inconclusive.");
-  for (const char* line = target.exporter->build; *line;) {
-    const char* nl = line;
-    while (*nl && *nl != '\n') ++nl;
-    std::string command(line, nl);
-    for (size_t at; (at = command.find("{src}")) != std::string::npos;) command.replace(at, 5, source_name);
-    w.comment("build: " + command);
-    line = *nl ? nl + 1 : nl;
-  }
+  std::vector<std::string> build;
+  build_lines(*target.exporter, source_name, &build);
+  for (const std::string& line : build) w.comment(line);
   *out = w.text();
   return {true, "", finding};
 }

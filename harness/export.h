@@ -10,6 +10,7 @@
 // cannot set the run up (a full disk needs a tmpfs of its own: root).
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "harness/executor.h"
@@ -23,6 +24,7 @@ struct ExportResult {
   bool ok = false;
   std::string error;  // !ok: why nothing was written (one line)
   Finding finding;    // ok: the finding the exported program checks
+  bool crashed = false;  // the replay died in a library call: *out is the crash version
 };
 
 // Replays `program` with `executor` (fresh run), narrating the library calls
@@ -30,9 +32,19 @@ struct ExportResult {
 // (the input file's name) and `replay_command` go in its header;
 // `source_name` (the exported file's name) in its build lines. Fails
 // (nothing in *out) if the target has no exporter for `language`, or the
-// program gives no finding.
+// program gives no finding. `crash_sink`, if set, is called during every
+// library call with the program as it reads if that call never returns (a
+// crash of the library ends the process: export_isolated() keeps the last).
+//
+// export_isolated() runs export_program() in a child process with
+// runtime::executor(), and returns what it wrote, or the crash version when
+// the library crashed the child (ExportResult::crashed).
 ExportResult export_program(Executor& executor, const Program& program, ExportLanguage language,
                             const std::string& origin, const std::string& replay_command,
-                            const std::string& source_name, std::string* out);
+                            const std::string& source_name, std::string* out,
+                            const std::function<void(const std::string&)>& crash_sink = {});
+
+ExportResult export_isolated(const Program& program, ExportLanguage language, const std::string& origin,
+                             const std::string& replay_command, const std::string& source_name, std::string* out);
 
 }  // namespace mapfuzz

@@ -59,6 +59,7 @@ static const char* const rt_call_names[RT_NCALLS] = {"open", "ftruncate", "fallo
 struct rt_fault { int call, err, nth, persistent, seen; };
 struct rt_map { uintptr_t addr; size_t len; off_t off; };
 struct rt_range { uint64_t from, to; };
+struct rt_dirent { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[1]; };
 
 static char rt_dir[PATH_MAX];
 static char rt_path_buf[PATH_MAX];
@@ -299,6 +300,7 @@ void rt_drop_permission_override(void) {
 }
 
 /* ---- signals ---- */
+static void rt_remove_dir(void);
 static void rt_on_signal(int sig, siginfo_t* info, void* ctx) {
   (void)ctx;
   struct rt_map* m = rt_map_at(info->si_addr);
@@ -312,7 +314,8 @@ static void rt_on_signal(int sig, siginfo_t* info, void* ctx) {
   char line[512];
   int n = snprintf(line, sizeof line, "repro: step %d (%s): BUG: %s (si_code %d) at %p, %s\n", rt_step_no,
                    rt_step_text, sig == SIGBUS ? "SIGBUS" : "SIGSEGV", info->si_code, info->si_addr, where);
-  if (write(2, line, n > 0 ? (size_t)n : 0) < 0) _exit(1);
+  if (write(2, line, n > 0 ? (size_t)n : 0) < 0) n = 0;
+  rt_remove_dir();
   _exit(1);
 }
 
@@ -341,20 +344,27 @@ void rt_step(int n, const char* text) {
   snprintf(rt_step_text, sizeof rt_step_text, "%s", text);
   rt_nsynced = rt_fsynced = rt_msync_errno = 0;
 }
+/* Removes the data file's directory and what is in it (async-signal-safe:
+ * the signal handler calls it too). */
 static void rt_remove_dir(void) {
-  DIR* d = opendir(rt_dir);
-  if (d) {
-    struct dirent* e;
-    char p[PATH_MAX + 300];
-    while ((e = readdir(d))) {
-      if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2]))) continue;
-      snprintf(p, sizeof p, "%s/%s", rt_dir, e->d_name);
+  char buf[4096], p[PATH_MAX + 300];
+  int fd = (int)syscall(SYS_openat, AT_FDCWD, rt_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  for (long n; fd >= 0 && (n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0;) {
+    for (long at = 0; at < n;) {
+      struct rt_dirent* e = (struct rt_dirent*)(buf + at);
+      at += e->reclen;
+      if (e->name[0] == '.' && (!e->name[1] || (e->name[1] == '.' && !e->name[2]))) continue;
+      size_t dl = strlen(rt_dir), nl = strlen(e->name);
+      if (dl + 1 + nl >= sizeof p) continue;
+      memcpy(p, rt_dir, dl);
+      p[dl] = '/';
+      memcpy(p + dl + 1, e->name, nl + 1);
       syscall(SYS_unlink, p);
     }
-    closedir(d);
   }
+  if (fd >= 0) syscall(SYS_close, fd);
   if (rt_mounted) umount2(rt_dir, MNT_DETACH);
-  rmdir(rt_dir);
+  syscall(SYS_rmdir, rt_dir);
 }
 /* The run cannot be set up: cleans up, returns 3. */
 int rt_inconclusive(void) {

@@ -159,29 +159,65 @@ std::string ExportWriter::indent_said() const {
   return out;
 }
 
-void ExportWriter::library_step(uint32_t index, const std::string& text) {
-  call("rt_step", {std::to_string(index), str(text)});
+void ExportWriter::begin_step(uint32_t index, const std::string& text) {
+  pending_.clear();
+  said_.clear();
+  const std::string comment = (language_ == ExportLanguage::kPython ? "# step " : "// step ") + std::to_string(index) + ": " + text;
+  const std::string step = language_ == ExportLanguage::kPython ? "rt.rt_step(" : "rt_step(";
+  pending_.push_back(comment);
+  pending_.push_back(step + std::to_string(index) + ", " + str(text) + (language_ == ExportLanguage::kPython ? ")" : ");"));
+}
+
+std::vector<std::string> ExportWriter::step_lines() const {
+  std::vector<std::string> lines = pending_;
   if (said_.empty()) {
-    note("(the library made no call here)");
-    return;
-  }
-  if (language_ == ExportLanguage::kPython) {
-    body_.push_back("rc = 0\nrt.rt_call_begin()\ntry:\n" + indent_said() +
+    lines.push_back(language_ == ExportLanguage::kPython ? "# (the library made no call here)"
+                                                         : "// (the library made no call here)");
+  } else if (language_ == ExportLanguage::kPython) {
+    lines.push_back("rc = 0\nrt.rt_call_begin()\ntry:\n" + indent_said() +
                     "except Exception as e:\n    rc = rt_errno(e)\nrt.rt_call_end()");
   } else {
     std::string block = "rc = 0;\nrt_call_begin();\n";
     for (size_t i = 0; i < said_.size(); ++i) block += (i ? "if (rc == 0) " : "") + said_[i] + "\n";
-    body_.push_back(block + "rt_call_end();");
+    lines.push_back(block + "rt_call_end();");
   }
+  return lines;
+}
+
+void ExportWriter::say(std::string statement) {
+  said_.push_back(std::move(statement));
+  if (!crash_sink_ || pending_.empty()) return;
+  std::vector<std::string> body = body_;
+  for (std::string& line : step_lines()) body.push_back(std::move(line));
+  const char* why =
+      "mapfuzz's replay died in this call (a signal, or a sanitizer's report: see it). A correct library "
+      "returns here; the runtime reports a SIGSEGV or SIGBUS as the bug (a memory error that does not fault "
+      "shows only in a build with -fsanitize=address).";
+  body.push_back((language_ == ExportLanguage::kPython ? "# " : "// ") + std::string(why));
+  crash_sink_(render(crash_header_, body));
+}
+
+void ExportWriter::end_step() {
+  if (pending_.empty()) return;
+  for (std::string& line : step_lines()) body_.push_back(std::move(line));
+  pending_.clear();
+  said_.clear();
+}
+
+void ExportWriter::skip_step(const std::string& why) {
+  if (pending_.empty()) return;
+  body_.push_back(pending_.front() + " (mapfuzz skipped it: " + why + ")");
+  pending_.clear();
   said_.clear();
 }
 
 void ExportWriter::fill(uint8_t seed, uint64_t offset, uint64_t length) {
   const std::string args = std::to_string(seed) + ", " + num(offset) + ", ";
+  std::vector<std::string>& to = pending_.empty() ? body_ : pending_;
   if (language_ == ExportLanguage::kPython) {
-    body_.push_back("data = rt_data(" + args + num(length) + ")");
+    to.push_back("data = rt_data(" + args + num(length) + ")");
   } else {
-    body_.push_back("rt_fill(" + args + "rt_buf, " + num(length) + ");");
+    to.push_back("rt_fill(" + args + "rt_buf, " + num(length) + ");");
   }
 }
 
@@ -189,18 +225,18 @@ void ExportWriter::destroy() {
   if (*exporter_.destroy) body_.push_back(exporter_.destroy);
 }
 
-std::string ExportWriter::text() const {
+std::string ExportWriter::render(const std::vector<std::string>& header, const std::vector<std::string>& body) const {
   const bool py = language_ == ExportLanguage::kPython;
   std::string out;
   if (py) out += "#!/usr/bin/env python3\n";
-  for (const std::string& h : header_) out += (py ? "# " : "// ") + h + "\n";
+  for (const std::string& h : header) out += (py ? "# " : "// ") + h + "\n";
   if (py) {
     out += "import ctypes\nimport errno\nimport os\nimport shutil\nimport subprocess\nimport sys\nimport tempfile\n";
     out += exporter_.prelude;
     out += "\nRUNTIME_C = r'''" + std::string(export_runtime_source()) + "'''\n";
     out += kPythonLoader;
     out += std::string(exporter_.declare) + "\n";
-    for (const std::string& b : body_) out += "\n" + b + "\n";
+    for (const std::string& b : body) out += (b.rfind("# step", 0) == 0 ? "\n" : "") + b + "\n";
     out += "\nsys.exit(rt.rt_finish())\n";
     return out;
   }
@@ -211,8 +247,8 @@ std::string ExportWriter::text() const {
   out += "\nstatic uint8_t rt_buf[" + std::to_string(kMaxIoLength) + "];\nstatic uint64_t rt_got;\n\n";
   out += "int main() {\n  rt_init();\n  const char* path = rt_path();\n  int rc = 0;\n";
   out += "  " + std::string(exporter_.declare) + "\n";
-  for (const std::string& b : body_) {
-    out += "\n";
+  for (const std::string& b : body) {
+    if (b.rfind("// step", 0) == 0) out += "\n";
     std::string line = "  ";
     for (char c : b) {
       line += c;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,7 @@ class ExportWriter final : public Transcript {
   ExportWriter(ExportLanguage language, const Exporter& exporter);
 
   // Transcript: a statement of the library call being made now.
-  void say(std::string statement) override { said_.push_back(std::move(statement)); }
+  void say(std::string statement) override;
 
   // Header comment lines (without comment markers).
   void comment(const std::string& line) { header_.push_back(line); }
@@ -29,18 +30,26 @@ class ExportWriter final : public Transcript {
   void call(const std::string& function, const std::vector<std::string>& args);
   // `if <runtime call> != 0: exit 3` (a condition the run cannot set up).
   void call_or_inconclusive(const std::string& function, const std::vector<std::string>& args);
-  // A library step: rt_step(n, text), then the statements said since the
-  // last flush (each turning a failure into `rc`), or a comment if none.
-  void library_step(uint32_t index, const std::string& text);
+  // A library step: its comment, rt_step(n, text), then (end_step) the
+  // statements said meanwhile, each turning a failure into `rc`.
+  void begin_step(uint32_t index, const std::string& text);
+  void end_step();
+  // The op was not sent to the library: only its comment stays.
+  void skip_step(const std::string& why);
   // A runtime call only when `rc` is (`when_failed`) or is not non-zero.
   void call_if(bool when_failed, const std::string& function, const std::vector<std::string>& args);
+  // While set, called with the whole program each time a statement is said
+  // during a step, as it would read if the call never returned (a crash),
+  // headed by `header`.
+  void on_crash_text(std::function<void(const std::string&)> sink, std::vector<std::string> header) {
+    crash_sink_ = std::move(sink);
+    crash_header_ = std::move(header);
+  }
   // A write's bytes (mapfuzz's pattern of `seed` at `offset`) into
   // rt_buf (C++) or `data` (Python).
   void fill(uint8_t seed, uint64_t offset, uint64_t length);
   // Destroys the library instance (Exporter::destroy).
   void destroy();
-  // Forgets statements said outside a step (none are expected).
-  void drop_said() { said_.clear(); }
 
   // ---- pieces of arguments ----
   std::string str(const std::string& s) const;  // a string literal
@@ -52,16 +61,22 @@ class ExportWriter final : public Transcript {
   std::string errno_arg(int code) const;  // EIO / 5 (Python, with the name in a comment)
 
   // The whole program.
-  std::string text() const;
+  std::string text() const { return render(header_, body_); }
 
  private:
   std::string indent_said() const;
+  std::vector<std::string> step_lines() const;  // the pending step's
+  std::string render(const std::vector<std::string>& header, const std::vector<std::string>& body) const;
 
   ExportLanguage language_;
   const Exporter& exporter_;
   std::vector<std::string> header_;
   std::vector<std::string> body_;
   std::vector<std::string> said_;
+  // The step begun and not ended: its comment, fill and rt_step lines.
+  std::vector<std::string> pending_;
+  std::function<void(const std::string&)> crash_sink_;
+  std::vector<std::string> crash_header_;
 };
 
 }  // namespace mapfuzz
