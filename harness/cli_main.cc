@@ -427,7 +427,9 @@ void export_usage(FILE* out) {
                "faults into calls on its data file only, plays the other process and the full disk,\n"
                "and checks the finding's condition. Its header says how to build and run it; it\n"
                "exits 0 when the library behaves correctly, 1 while the bug is present, 3 when it\n"
-               "cannot set the run up. --lang: the target's language (c: C/C++, python); default:\n"
+               "cannot set the run up. A documented hazard (a SIGBUS the library does not claim to\n"
+               "survive) is exported too: the program shows it. --lang: the target's language\n"
+               "(c: C/C++, python); default:\n"
                "the one its adapter writes. -o OUT: write there (default: standard output).\n"
                "Exits 0 when written, 2 on bad input (no finding in FILE, a target without an\n"
                "exporter for the language, a file that cannot be read or written).\n",
@@ -477,6 +479,8 @@ int export_command(const std::vector<std::string>& args) {
     return kUsageError;
   }
   const std::string what = result.crashed ? std::string("the crash in its last step")
+                           : result.hazard_step >= 0
+                               ? "the documented hazard at step " + std::to_string(result.hazard_step)
                                           : std::string(finding_name(result.finding.kind)) + " at " +
                                                 (result.finding.step >= 0 ? "step " + std::to_string(result.finding.step)
                                                                           : std::string("the end"));

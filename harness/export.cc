@@ -229,7 +229,7 @@ void build_lines(const Exporter& exporter, const std::string& source_name, std::
     while (*nl && *nl != '\n') ++nl;
     std::string command(line, nl);
     for (size_t at; (at = command.find("{src}")) != std::string::npos;) command.replace(at, 5, source_name);
-    out->push_back("build: " + command);
+    out->push_back((exporter.language == ExportLanguage::kPython ? "run: " : "build: ") + command);
     line = *nl ? nl + 1 : nl;
   }
 }
@@ -260,18 +260,28 @@ ExportResult export_program(Executor& ex, const Program& program, ExportLanguage
   ex.set_transcript(&w);
   ex.begin();
   Finding finding;
+  int64_t hazard = -1;  // the step a documented hazard ended the run at
   for (const Op& op : program.ops) {
     const Model before = ex.model();
     begin_step(w, static_cast<uint32_t>(ex.trace().size()), op);
     finding = ex.step(op);
     const StepRecord& r = ex.trace().back();
     end_step(w, r);
-    if (!finding) continue;
-    const bool step_level = oracle::check_step(r, before, ex.last_read()).kind == finding.kind;
-    emit_checks(w, {finding, &r, before, ex.model(), step_level, seeds});
-    break;
+    if (finding) {
+      const bool step_level = oracle::check_step(r, before, ex.last_read()).kind == finding.kind;
+      emit_checks(w, {finding, &r, before, ex.model(), step_level, seeds});
+      break;
+    }
+    if (ex.ended_by_hazard()) {
+      hazard = r.index;
+      w.note("mapfuzz: a documented hazard ended the run here: a SIGBUS after another process truncated the file or "
+             "the disk filled up, which the library does not claim to survive (the runtime reports the signal)");
+      break;
+    }
   }
-  if (!finding) {
+  if (hazard >= 0) {
+    ex.end();
+  } else if (!finding) {
     const Model before = ex.model();
     const size_t steps = ex.trace().size();
     if (before.is_open()) begin_step(w, static_cast<uint32_t>(steps), Op{.kind = OpKind::kClose});
@@ -291,11 +301,19 @@ ExportResult export_program(Executor& ex, const Program& program, ExportLanguage
     ex.end();
   }
   ex.set_transcript(nullptr);
-  if (!finding) return {false, origin + " gives no finding against " + target.name + ": nothing to export", {}};
-  w.comment("A standalone reproducer of a mapfuzz finding against " + std::string(target.name) + ": " +
-            finding_name(finding.kind) + (finding.step >= 0 ? " at step " + std::to_string(finding.step) : " at the end") +
-            ".");
-  w.comment("  " + finding.detail);
+  if (!finding && hazard < 0) {
+    return {false, origin + " gives no finding against " + target.name + ": nothing to export", {}};
+  }
+  if (finding) {
+    w.comment("A standalone reproducer of a mapfuzz finding against " + std::string(target.name) + ": " +
+              finding_name(finding.kind) +
+              (finding.step >= 0 ? " at step " + std::to_string(finding.step) : " at the end") + ".");
+    w.comment("  " + finding.detail);
+  } else {
+    w.comment("A standalone reproducer of a documented hazard of " + std::string(target.name) + " at step " +
+              std::to_string(hazard) + ": a SIGBUS after another process truncated the file or the disk filled up.");
+    w.comment("The library does not claim to survive it (its contract); the program shows it (exit 1).");
+  }
   w.comment("From " + origin + " (replay: " + replay_command + ").");
   w.comment("It makes the same library calls; a small runtime (below) injects the faults into calls on the");
   w.comment("data file only and plays the other process. Exit 0: correct; 1: the bug is present; 3: inconclusive.");
@@ -303,7 +321,9 @@ ExportResult export_program(Executor& ex, const Program& program, ExportLanguage
   build_lines(*target.exporter, source_name, &build);
   for (const std::string& line : build) w.comment(line);
   *out = w.text();
-  return {true, "", finding};
+  ExportResult result{true, "", finding};
+  result.hazard_step = hazard;
+  return result;
 }
 
 }  // namespace mapfuzz

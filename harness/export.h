@@ -25,6 +25,7 @@ struct ExportResult {
   std::string error;  // !ok: why nothing was written (one line)
   Finding finding;    // ok: the finding the exported program checks
   bool crashed = false;  // the replay died in a library call: *out is the crash version
+  int64_t hazard_step = -1;  // no finding: a documented hazard ended the run at this step (exported too)
 };
 
 // Replays `program` with `executor` (fresh run), narrating the library calls
@@ -32,7 +33,8 @@ struct ExportResult {
 // (the input file's name) and `replay_command` go in its header;
 // `source_name` (the exported file's name) in its build lines. Fails
 // (nothing in *out) if the target has no exporter for `language`, or the
-// program gives no finding. `crash_sink`, if set, is called during every
+// program gives neither a finding nor a documented hazard (a SIGBUS the
+// library does not claim to survive, which is exported as what it shows). `crash_sink`, if set, is called during every
 // library call with the program as it reads if that call never returns (a
 // crash of the library ends the process: export_isolated() keeps the last).
 //

@@ -2,7 +2,7 @@
 // so that a library that crashes it still leaves a program behind.
 //
 // The child sends frames through a pipe: 'C' the crash version (on every
-// statement said during a library call), then 'F' (a line "<kind> <step>", the
+// statement said during a library call), then 'F' (a line "<kind> <step> <hazard step>", the
 // program) or 'E' (the error). Each frame is one type byte, an 8-byte
 // length and the bytes.
 #include <sys/wait.h>
@@ -57,7 +57,8 @@ bool read_all(int fd, void* data, size_t n) {
   const ExportResult r = export_program(runtime::executor(), program, language, origin, replay_command, source_name,
                                         &text, [fd](const std::string& crash) { send(fd, 'C', crash); });
   if (r.ok) {
-    send(fd, 'F', std::to_string(static_cast<int>(r.finding.kind)) + " " + std::to_string(r.finding.step) + "\n" + text);
+    send(fd, 'F', std::to_string(static_cast<int>(r.finding.kind)) + " " + std::to_string(r.finding.step) + " " +
+                      std::to_string(r.hazard_step) + "\n" + text);
   } else {
     send(fd, 'E', r.error);
   }
@@ -98,7 +99,8 @@ ExportResult export_isolated(const Program& program, ExportLanguage language, co
     ExportResult r{true, "", {}};
     char* end = nullptr;
     r.finding.kind = static_cast<FindingKind>(std::strtol(final_text.c_str(), &end, 10));
-    r.finding.step = std::strtoll(end, nullptr, 10);
+    r.finding.step = std::strtoll(end, &end, 10);
+    r.hazard_step = std::strtoll(end, nullptr, 10);
     *out = final_text.substr(nl + 1);
     return r;
   }

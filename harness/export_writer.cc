@@ -112,8 +112,8 @@ std::string ExportWriter::read_count() const {
 std::string ExportWriter::errno_arg(int code) const {
   const char* name = errno_name(code);
   const bool named = name && name[0] == 'E';
-  if (language_ == ExportLanguage::kCpp && named) return name;
-  return std::to_string(code);
+  if (!named) return std::to_string(code);
+  return language_ == ExportLanguage::kPython ? std::string("errno.") + name : std::string(name);
 }
 
 void ExportWriter::note(const std::string& text) {
@@ -146,9 +146,9 @@ void ExportWriter::call_if(bool when_failed, const std::string& function, const 
   }
 }
 
-std::string ExportWriter::indent_said() const {
+std::string ExportWriter::indent(const std::vector<std::string>& statements) const {
   std::string out;
-  for (const std::string& s : said_) {
+  for (const std::string& s : statements) {
     std::string line = "    ";
     for (char c : s) {
       line += c;
@@ -162,6 +162,7 @@ std::string ExportWriter::indent_said() const {
 void ExportWriter::begin_step(uint32_t index, const std::string& text) {
   pending_.clear();
   said_.clear();
+  on_failure_.clear();
   const std::string comment = (language_ == ExportLanguage::kPython ? "# step " : "// step ") + std::to_string(index) + ": " + text;
   const std::string step = language_ == ExportLanguage::kPython ? "rt.rt_step(" : "rt_step(";
   pending_.push_back(comment);
@@ -174,11 +175,12 @@ std::vector<std::string> ExportWriter::step_lines() const {
     lines.push_back(language_ == ExportLanguage::kPython ? "# (the library made no call here)"
                                                          : "// (the library made no call here)");
   } else if (language_ == ExportLanguage::kPython) {
-    lines.push_back("rc = 0\nrt.rt_call_begin()\ntry:\n" + indent_said() +
-                    "except Exception as e:\n    rc = rt_errno(e)\nrt.rt_call_end()");
+    lines.push_back("rc = 0\nrt.rt_call_begin()\ntry:\n" + indent(said_) +
+                    "except Exception as e:\n    rc = rt_errno(e)\n" + indent(on_failure_) + "rt.rt_call_end()");
   } else {
     std::string block = "rc = 0;\nrt_call_begin();\n";
     for (size_t i = 0; i < said_.size(); ++i) block += (i ? "if (rc == 0) " : "") + said_[i] + "\n";
+    for (const std::string& s : on_failure_) block += "if (rc != 0) " + s + "\n";
     lines.push_back(block + "rt_call_end();");
   }
   return lines;
@@ -202,6 +204,7 @@ void ExportWriter::end_step() {
   for (std::string& line : step_lines()) body_.push_back(std::move(line));
   pending_.clear();
   said_.clear();
+  on_failure_.clear();
 }
 
 void ExportWriter::skip_step(const std::string& why) {
@@ -209,6 +212,7 @@ void ExportWriter::skip_step(const std::string& why) {
   body_.push_back(pending_.front() + " (mapfuzz skipped it: " + why + ")");
   pending_.clear();
   said_.clear();
+  on_failure_.clear();
 }
 
 void ExportWriter::fill(uint8_t seed, uint64_t offset, uint64_t length) {

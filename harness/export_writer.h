@@ -19,6 +19,7 @@ class ExportWriter final : public Transcript {
 
   // Transcript: a statement of the library call being made now.
   void say(std::string statement) override;
+  void say_on_failure(std::string statement) override { on_failure_.push_back(std::move(statement)); }
 
   // Header comment lines (without comment markers).
   void comment(const std::string& line) { header_.push_back(line); }
@@ -64,7 +65,7 @@ class ExportWriter final : public Transcript {
   std::string text() const { return render(header_, body_); }
 
  private:
-  std::string indent_said() const;
+  std::string indent(const std::vector<std::string>& statements) const;  // Python, one level
   std::vector<std::string> step_lines() const;  // the pending step's
   std::string render(const std::vector<std::string>& header, const std::vector<std::string>& body) const;
 
@@ -73,6 +74,7 @@ class ExportWriter final : public Transcript {
   std::vector<std::string> header_;
   std::vector<std::string> body_;
   std::vector<std::string> said_;
+  std::vector<std::string> on_failure_;
   // The step begun and not ended: its comment, fill and rt_step lines.
   std::vector<std::string> pending_;
   std::function<void(const std::string&)> crash_sink_;

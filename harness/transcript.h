@@ -35,6 +35,9 @@ class Transcript {
   // Appends one statement (no newline; Python: may hold several lines,
   // indented relative to the first) to the current operation.
   virtual void say(std::string statement) = 0;
+  // A statement that runs only if the current operation fails (the
+  // adapter's cleanup on its error path), whenever it is said.
+  virtual void say_on_failure(std::string statement) = 0;
 };
 
 // What a target says about its exported programs. Every text is static.

@@ -10,6 +10,46 @@
 #endif
 
 namespace mapfuzz {
+namespace {
+
+// Exported programs are Python scripts doing what subject.h describes with
+// the names `f` (the file object), `lo` and `hi` (the maps).
+constexpr Exporter kExporter{
+    .language = ExportLanguage::kPython,
+    .prelude = R"py(import mmap
+
+
+def close_all(*objects):
+    """Closes every object, then raises the first error (as the adapter's close)."""
+    first = None
+    for o in objects:
+        if o is None:
+            continue
+        try:
+            o.close()
+        except Exception as e:
+            first = first or e
+    if first is not None:
+        raise first
+
+
+def lib_size():
+    """The size the maps cover (len() of each open map)."""
+    total = 0
+    for m in (lo, hi):
+        try:
+            total += len(m) if m is not None else 0
+        except ValueError:
+            pass
+    return total
+)py",
+    .declare = "f = lo = hi = None\ngot = data = b\"\"",
+    .destroy = "f = lo = hi = None",
+    .size_expr = "lib_size()",
+    .build = "python3 {src}   (it builds its runtime with $CC or cc; a full disk needs root)",
+};
+
+}  // namespace
 
 const Target& this_target() {
   static const Target target{
@@ -32,6 +72,7 @@ const Target& this_target() {
           .allocates_on_growth = false,
       },
       &python_mmap::make_subject,
+      &kExporter,
   };
   return target;
 }

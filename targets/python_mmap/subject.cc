@@ -48,6 +48,7 @@ class PythonMmapSubject final : public Subject {
 
   Status open(const std::string& path, bool create, uint64_t size) override {
     Gil gil;
+    if (transcript_) transcript_->say_on_failure("lo = hi = f = None");
     Status st = open_locked(path, create, size);
     if (!st.ok()) drop_all();
     return st;
@@ -70,10 +71,13 @@ class PythonMmapSubject final : public Subject {
     Map& first = (lo_.obj && offset < hi_.offset) ? lo_ : hi_;
     const bool crosses = &first == &lo_ && n > hi_.offset - offset;
     if (!crosses) {
+      const uint64_t rel = offset - first.offset;
       if (n == 0 || n % 2 == 1) {
-        return seek_write(first, offset - first.offset, bytes.get());
+        say_map(first, name(first) + ".seek(" + num(rel) + ")\n" + name(first) + ".write(data)");
+        return seek_write(first, rel, bytes.get());
       }
-      return slice_assign(first, offset - first.offset, n, bytes.get());
+      say_map(first, name(first) + "[" + num(rel) + ":" + num(rel) + " + " + num(n) + "] = data");
+      return slice_assign(first, rel, n, bytes.get());
     }
     // lo part [offset, O), hi part [O, offset+n): hi first (it fails past the end).
     const uint64_t lo_n = hi_.offset - offset;
@@ -82,7 +86,9 @@ class PythonMmapSubject final : public Subject {
     Ref lo_part(PyBytes_FromStringAndSize(reinterpret_cast<const char*>(data.data()),
                                           static_cast<Py_ssize_t>(lo_n)));
     if (!hi_part || !lo_part) return from_python("bytes");
+    say_map(hi_, "hi[0:" + num(n - lo_n) + "] = data[" + num(lo_n) + ":]");
     if (Status st = slice_assign(hi_, 0, n - lo_n, hi_part.get()); !st.ok()) return st;
+    say_map(lo_, "lo[" + num(offset) + ":" + num(offset) + " + " + num(lo_n) + "] = data[:" + num(lo_n) + "]");
     return slice_assign(lo_, offset, lo_n, lo_part.get());
   }
 
@@ -93,13 +99,21 @@ class PythonMmapSubject final : public Subject {
     Map& first = (lo_.obj && offset < hi_.offset) ? lo_ : hi_;
     const uint64_t rel = offset - first.offset;
     const bool crosses = &first == &lo_ && n > hi_.offset - offset;
+    say("got = b\"\"");
     if (!crosses) {
-      if (n % 2 == 1 && rel <= first.len) return seek_read(first, rel, out, got);
+      if (n % 2 == 1 && rel <= first.len) {
+        say(name(first) + ".seek(" + num(rel) + ")\ngot = " + name(first) + ".read(" + num(n) + ")");
+        return seek_read(first, rel, out, got);
+      }
+      if (first.obj) say("got = " + name(first) + "[" + num(rel) + ":" + num(rel) + " + " + num(n) + "]");
+      else if (n != 0) say("raise OSError(errno.EINVAL, \"no map\")");
       return slice_read(first, rel, n, out, got);
     }
     const uint64_t lo_n = hi_.offset - offset;
+    say("got = lo[" + num(offset) + ":" + num(offset) + " + " + num(lo_n) + "]");
     if (Status st = slice_read(lo_, offset, lo_n, out, got); !st.ok()) return st;
     uint64_t more = 0;
+    say_map(hi_, "got += hi[0:" + num(n - lo_n) + "]");
     if (Status st = slice_read(hi_, 0, n - lo_n, out.subspan(lo_n), &more); !st.ok()) return st;
     *got += more;
     return {};
@@ -109,6 +123,7 @@ class PythonMmapSubject final : public Subject {
     Gil gil;
     if (length == 0) {
       for (Map* m : maps()) {
+        say(name(*m) + ".flush()");
         Ref r(PyObject_CallMethod(m->obj.get(), "flush", nullptr));
         if (!r) return from_python("mmap.flush");
       }
@@ -121,6 +136,7 @@ class PythonMmapSubject final : public Subject {
       const uint64_t lo = std::max(offset / kPage * kPage, m->offset), hi = std::min(end, m->offset + m->len);
       if (lo >= hi) continue;
       const uint64_t start = (lo - m->offset) / kPage * kPage;  // relative, page-aligned
+      say(name(*m) + ".flush(" + num(start) + ", " + num(hi - m->offset - start) + ")");
       Ref r(PyObject_CallMethod(m->obj.get(), "flush", "KK", static_cast<unsigned long long>(start),
                                 static_cast<unsigned long long>(hi - m->offset - start)));
       if (!r) return from_python("mmap.flush");
@@ -130,6 +146,7 @@ class PythonMmapSubject final : public Subject {
 
   Status close() override {
     Gil gil;
+    say("try:\n    close_all(lo, hi, f)\nfinally:\n    lo = hi = f = None");
     Status st;
     for (Map* m : maps()) {
       Ref r(PyObject_CallMethod(m->obj.get(), "close", nullptr));
@@ -146,8 +163,20 @@ class PythonMmapSubject final : public Subject {
   }
 
   uint64_t size() const override { return lo_.len + hi_.len; }
+  void set_transcript(Transcript* transcript) override { transcript_ = transcript; }
 
  private:
+  // ---- export (harness/transcript.h): the same calls in Python ----
+  void say(std::string statement) {
+    if (transcript_) transcript_->say(std::move(statement));
+  }
+  // A statement on map `m`, or the adapter's "no map" error when it is closed.
+  void say_map(const Map& m, std::string statement) {
+    say(m.obj ? std::move(statement) : std::string("raise OSError(errno.EINVAL, \"no map\")"));
+  }
+  std::string name(const Map& m) const { return &m == &lo_ ? "lo" : "hi"; }
+  static std::string num(uint64_t v) { return std::to_string(v); }
+
   // The open maps, in file order.
   std::vector<Map*> maps() {
     std::vector<Map*> v;
@@ -181,10 +210,13 @@ class PythonMmapSubject final : public Subject {
 
   // mmap.mmap(fd, length, access=..., offset=...) from this interpreter's module.
   Status map(Map* m, long fd, uint64_t length, uint64_t offset, bool write_access) {
+    say(name(*m) + " = mmap.mmap(fd, " + num(length) + (write_access ? ", access=mmap.ACCESS_WRITE" : "") +
+        (offset ? ", offset=" + num(offset) : "") + ")");
     return map_file(mmap_mod_.get(), m, fd, length, offset, write_access);
   }
 
   Status open_locked(const std::string& path, bool create, uint64_t size) {
+    say(std::string("f = open(path, \"") + (create ? "w+b" : "r+b") + "\")\nfd = f.fileno()");
     file_ = Ref(PyObject_CallMethod(io_mod_.get(), "open", "ss", path.c_str(), create ? "w+b" : "r+b"));
     if (!file_) return from_python("open");
     Ref fdobj(PyObject_CallMethod(file_.get(), "fileno", nullptr));
@@ -192,6 +224,8 @@ class PythonMmapSubject final : public Subject {
     const long fd = PyLong_AsLong(fdobj.get());
     if (create) {
       // Size the new file one of two ways (deterministic in the size).
+      say((size / kPage) % 4 >= 2 && size > 0 ? "os.posix_fallocate(fd, 0, " + num(size) + ")"
+                                              : "f.truncate(" + num(size) + ")");
       Ref r = (size / kPage) % 4 >= 2 && size > 0
                   ? Ref(PyObject_CallMethod(os_mod_.get(), "posix_fallocate", "lKK", fd, 0ULL,
                                             static_cast<unsigned long long>(size)))
@@ -217,10 +251,16 @@ class PythonMmapSubject final : public Subject {
 
   Status resize_locked(uint64_t n) {
     if (n == 0 && (avoid_known_finding("resize-zero") || avoid_known_finding("resize-not-atomic"))) {
+      say("raise OSError(errno.EINVAL, \"mmap.resize(0) (avoided)\")");
       return Status(EINVAL, "mmap.resize(0) (avoided)");
     }
-    if (avoid_known_finding("resize-not-atomic")) return resize_by_remapping(n);
+    if (avoid_known_finding("resize-not-atomic")) {
+      say("raise NotImplementedError(\"MAPFUZZ_AVOID_KNOWN=resize-not-atomic's stand-in resize is not exported\")");
+      return resize_by_remapping(n);
+    }
     if (lo_.obj && n <= hi_.offset) {
+      say("lo.resize(" + num(n) + ")");
+      say("try:\n    hi.close()\nfinally:\n    hi, lo = lo, None");
       // The hi map would be empty: resize the lo map (CPython ftruncates the
       // file to n), then close the hi map; the lo map is the only one now.
       Ref r(PyObject_CallMethod(lo_.obj.get(), "resize", "K", static_cast<unsigned long long>(n)));
@@ -231,6 +271,7 @@ class PythonMmapSubject final : public Subject {
       if (!c) return from_python("mmap.close");
       return {};
     }
+    say_map(hi_, "hi.resize(" + num(n - hi_.offset) + ")");
     Ref r(PyObject_CallMethod(hi_.obj.get(), "resize", "K", static_cast<unsigned long long>(n - hi_.offset)));
     if (!r) return from_python("mmap.resize");
     return {};
@@ -277,6 +318,7 @@ class PythonMmapSubject final : public Subject {
   Ref file_;
   Map lo_;  // offset 0, up to the split; absent with one map
   Map hi_;  // from the split (or 0) to the end of the file
+  Transcript* transcript_ = nullptr;
 };
 
 }  // namespace
