@@ -260,7 +260,7 @@ std::string ExportWriter::render(const std::vector<std::string>& header, const s
     }
     out += line + "\n";
   }
-  out += "  (void)path;\n  (void)rc;\n  return rt_finish();\n}\n";
+  out += "  (void)path;\n  (void)rc;\n  (void)rt_got;\n  return rt_finish();\n}\n";
   return out;
 }
 
