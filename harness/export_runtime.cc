@@ -61,7 +61,7 @@ struct rt_map { uintptr_t addr; size_t len; off_t off; };
 struct rt_range { uint64_t from, to; };
 struct rt_dirent { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[1]; };
 
-static char rt_dir[PATH_MAX];
+static char rt_dir[PATH_MAX - 64];
 static char rt_path_buf[PATH_MAX];
 static size_t rt_dir_len;
 static int rt_ready, rt_quiet, rt_failed, rt_step_no = -1, rt_mounted;
@@ -595,6 +595,8 @@ int openat64(int dirfd, const char* p, int flags, ...) {
   if (err) return errno = err, -1;
   return RT_NEXT(openat64)(dirfd, p, flags, mode);
 }
+int creat(const char* p, mode_t mode) { return open(p, O_CREAT | O_WRONLY | O_TRUNC, mode); }
+int creat64(const char* p, mode_t mode) { return open(p, O_CREAT | O_WRONLY | O_TRUNC, mode); }
 int ftruncate(int fd, off_t len) RT_NOTHROW {
   int err = rt_fd_in_scope(fd) ? rt_take(RT_FTRUNCATE) : 0;
   if (err) return errno = err, -1;
@@ -606,6 +608,7 @@ int truncate(const char* p, off_t len) RT_NOTHROW {
   if (err) return errno = err, -1;
   return RT_NEXT(truncate)(p, len);
 }
+int truncate64(const char* p, off_t len) RT_NOTHROW { return truncate(p, len); }
 int fallocate(int fd, int mode, off_t off, off_t len) {
   int err = rt_fd_in_scope(fd) ? rt_take(RT_FALLOCATE) : 0;
   if (err) return errno = err, -1;
@@ -708,6 +711,17 @@ ssize_t pwrite(int fd, const void* buf, size_t n, off_t off) {
   return RT_NEXT(pwrite)(fd, buf, n, off);
 }
 ssize_t pwrite64(int fd, const void* buf, size_t n, off_t off) { return pwrite(fd, buf, n, off); }
+ssize_t writev(int fd, const struct iovec* iov, int n) {
+  int err = rt_fd_in_scope(fd) ? rt_take(RT_WRITE) : 0;
+  if (err) return errno = err, -1;
+  return RT_NEXT(writev)(fd, iov, n);
+}
+ssize_t pwritev(int fd, const struct iovec* iov, int n, off_t off) {
+  int err = rt_fd_in_scope(fd) ? rt_take(RT_WRITE) : 0;
+  if (err) return errno = err, -1;
+  return RT_NEXT(pwritev)(fd, iov, n, off);
+}
+ssize_t pwritev64(int fd, const struct iovec* iov, int n, off_t off) { return pwritev(fd, iov, n, off); }
 int close(int fd) {
   int ours = rt_fd_in_scope(fd);
   int err = ours ? rt_take(RT_CLOSE) : 0;
