@@ -64,7 +64,7 @@ struct rt_dirent { uint64_t ino; int64_t off; unsigned short reclen; unsigned ch
 static char rt_dir[PATH_MAX - 64];
 static char rt_path_buf[PATH_MAX];
 static size_t rt_dir_len;
-static int rt_ready, rt_quiet, rt_failed, rt_step_no = -1, rt_mounted;
+static int rt_ready, rt_quiet, rt_failed, rt_step_no = -1, rt_mounted, rt_mount_error;
 static char rt_step_text[256];
 static struct rt_fault rt_faults[32];
 static int rt_nfaults;
@@ -240,16 +240,22 @@ int rt_outside(const char* kind, uint64_t offset, uint64_t length, unsigned seed
 }
 
 /* ---- disk conditions ---- */
-/* The data file's directory becomes a small tmpfs of its own (a private
- * mount namespace; needs root or CAP_SYS_ADMIN). 0, or 3 if impossible. */
-int rt_disk_setup(void) {
+/* The data file's directory becomes a tmpfs of its own, in a private mount
+ * namespace, as mapfuzz's sandbox is (the same filesystem behaviour, and a
+ * disk that can fill up). Needs root or CAP_SYS_ADMIN; rt_init() tries it. */
+static int rt_mount_tmpfs(void) {
   if (syscall(SYS_unshare, CLONE_NEWNS) != 0 || mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
       mount("repro", rt_dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0700") != 0) {
-    rt_say("a full disk needs a tmpfs of its own (run as root): %s", strerror(errno));
-    return 3;
+    return errno ? errno : EPERM;
   }
   rt_mounted = 1;
   return 0;
+}
+/* A program that fills the disk needs that tmpfs: 0, or 3 without it. */
+int rt_disk_setup(void) {
+  if (rt_mounted) return 0;
+  rt_say("a full disk needs a tmpfs of its own (run as root): %s", strerror(rt_mount_error));
+  return 3;
 }
 /* From now on the filesystem keeps only `free_bytes` free (real ENOSPC, and
  * SIGBUS on a first touch of a page it cannot allocate). */
@@ -330,6 +336,8 @@ void rt_init(void) {
     exit(3);
   }
   rt_dir_len = strlen(rt_dir);
+  rt_mount_error = rt_mount_tmpfs();
+  if (rt_mount_error) rt_say("note: the data file is on %s's filesystem, not on a tmpfs as in mapfuzz (not root)", rt_dir);
   snprintf(rt_path_buf, sizeof rt_path_buf, "%s/data", rt_dir);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
