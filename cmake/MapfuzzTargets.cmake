@@ -23,6 +23,14 @@ include_guard(GLOBAL)
 # Normalised (no "cmake/.."): coverage reports and debug info name the files.
 get_filename_component(_mapfuzz_root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 set(MAPFUZZ_ROOT "${_mapfuzz_root}" CACHE INTERNAL "")
+
+# The runtime every exported program carries (harness/export_runtime.c, a C
+# file of its own), as a string the CLI writes out (harness/export_runtime.h).
+file(READ "${MAPFUZZ_ROOT}/harness/export_runtime.c" MAPFUZZ_EXPORT_RUNTIME_C)
+set(MAPFUZZ_EXPORT_RUNTIME_CC "${CMAKE_BINARY_DIR}/mapfuzz_generated/export_runtime_text.cc" CACHE INTERNAL "")
+configure_file("${MAPFUZZ_ROOT}/harness/export_runtime_text.cc.in" "${MAPFUZZ_EXPORT_RUNTIME_CC}" @ONLY)
+set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+             "${MAPFUZZ_ROOT}/harness/export_runtime.c")
 set(MAPFUZZ_COVERAGE_FLAGS -fprofile-instr-generate -fcoverage-mapping
     CACHE INTERNAL "Compile options of a coverage build (MAPFUZZ_COVERAGE)")
 set(MAPFUZZ_NO_COVERAGE -fno-sanitize-coverage=inline-8bit-counters,indirect-calls,trace-cmp,pc-table
@@ -56,7 +64,7 @@ function(mapfuzz_add_target)
     set(exe mapfuzz-${T_NAME})
     add_executable(${exe} ${T_SOURCES} ${MAPFUZZ_ROOT}/harness/cli_main.cc ${MAPFUZZ_ROOT}/harness/gdb_replay.cc
                    ${MAPFUZZ_ROOT}/harness/export.cc ${MAPFUZZ_ROOT}/harness/export_writer.cc
-                   ${MAPFUZZ_ROOT}/harness/export_runtime.cc ${MAPFUZZ_ROOT}/harness/export_child.cc)
+                   ${MAPFUZZ_EXPORT_RUNTIME_CC} ${MAPFUZZ_ROOT}/harness/export_child.cc)
     target_link_libraries(${exe} PRIVATE mapfuzz_core_san ${T_LIBRARIES})
     target_include_directories(${exe} PRIVATE ${T_INCLUDE_DIRS})
     target_compile_definitions(${exe} PRIVATE ${T_DEFINES} MAPFUZZ_TARGET_NAME="${T_NAME}")

@@ -204,22 +204,76 @@ void end_step(ExportWriter& w, const StepRecord& r) {
   }
 }
 
-void emit_setup(ExportWriter& w, const Program& program) {
-  bool disk = false, chmod = false;
+// What the program needs set up before its first step.
+struct Needs {
+  bool disk = false;   // it fills the disk: a tmpfs of its own
+  bool chmod = false;  // another process changes the mode: no permission override
+};
+
+Needs needs_of(const Program& program) {
+  Needs n;
   for (const Op& op : program.ops) {
     if (op.kind != OpKind::kOutside) continue;
-    disk |= op.outside.kind == faults::OutsideKind::kDiskFull;
-    chmod |= op.outside.kind == faults::OutsideKind::kChmod;
+    n.disk |= op.outside.kind == faults::OutsideKind::kDiskFull;
+    n.chmod |= op.outside.kind == faults::OutsideKind::kChmod;
   }
-  if (disk) {
-    w.comment("A full disk needs a tmpfs of the program's own: run it as root (it makes a private mount");
-    w.comment("namespace; nothing outside the program sees the mount). Exit 3 where that is impossible.");
-    w.call_or_inconclusive("rt_disk_setup", {});
+  return n;
+}
+
+void emit_setup(ExportWriter& w, const Needs& needs) {
+  if (needs.disk) w.call_or_inconclusive("rt_disk_setup", {});
+  if (needs.chmod) w.call("rt_drop_permission_override", {});
+}
+
+// How the replay ended.
+struct Ending {
+  Finding finding;
+  int64_t hazard = -1;  // no finding: the step a documented hazard ended the run at
+};
+
+// The program's steps, each as it ran, until a finding or a documented hazard.
+Ending emit_steps(Executor& ex, const Program& program, ExportWriter& w, const std::vector<uint8_t>& seeds) {
+  Ending e;
+  for (const Op& op : program.ops) {
+    const Model before = ex.model();
+    begin_step(w, static_cast<uint32_t>(ex.trace().size()), op);
+    e.finding = ex.step(op);
+    const StepRecord& r = ex.trace().back();
+    end_step(w, r);
+    if (e.finding) {
+      const bool step_level = oracle::check_step(r, before, ex.last_read()).kind == e.finding.kind;
+      emit_checks(w, {e.finding, &r, before, ex.model(), step_level, seeds});
+      return e;
+    }
+    if (ex.ended_by_hazard()) {
+      e.hazard = r.index;
+      w.note("mapfuzz: a documented hazard ended the run here: a SIGBUS after another process truncated the file or "
+             "the disk filled up, which the library does not claim to survive (the runtime reports the signal)");
+      return e;
+    }
   }
-  if (chmod) {
-    w.comment("Another process changes the file's mode: the program drops root's permission override first.");
-    w.call("rt_drop_permission_override", {});
+  return e;
+}
+
+// The end of a run without a finding: the close the harness adds, the
+// instance destroyed, then the end-of-run checks.
+Finding emit_end(Executor& ex, ExportWriter& w, const std::vector<uint8_t>& seeds) {
+  const Model before = ex.model();
+  const size_t steps = ex.trace().size();
+  if (before.is_open()) begin_step(w, static_cast<uint32_t>(steps), Op{.kind = OpKind::kClose});
+  const Finding finding = ex.finish();
+  if (ex.trace().size() > steps) end_step(w, ex.trace().back());
+  const bool at_close = finding && finding.step >= 0;
+  if (!at_close) {
+    w.call("rt_disarm", {});
+    w.destroy();
   }
+  if (finding) {
+    const StepRecord* r = at_close ? &ex.trace().back() : nullptr;
+    const bool step_level = r && oracle::check_step(*r, before, ex.last_read()).kind == finding.kind;
+    emit_checks(w, {finding, r, before, ex.model(), step_level, seeds});
+  }
+  return finding;
 }
 
 // "build: <command>" per line of the exporter's build text, {src} replaced.
@@ -232,6 +286,31 @@ void build_lines(const Exporter& exporter, const std::string& source_name, std::
     out->push_back((exporter.language == ExportLanguage::kPython ? "run: " : "build: ") + command);
     line = *nl ? nl + 1 : nl;
   }
+}
+
+void write_header(ExportWriter& w, const Target& target, const Ending& e, const Needs& needs,
+                  const std::string& origin, const std::string& replay_command, const std::string& source_name) {
+  const std::string name = target.name;
+  if (e.finding) {
+    w.comment("A standalone reproducer of a mapfuzz finding against " + name + ": " + finding_name(e.finding.kind) +
+              (e.finding.step >= 0 ? " at step " + std::to_string(e.finding.step) : " at the end") + ".");
+    w.comment("  " + e.finding.detail);
+  } else {
+    w.comment("A standalone reproducer of a documented hazard of " + name + " at step " + std::to_string(e.hazard) +
+              ": a SIGBUS after another process truncated the file or the disk filled up.");
+    w.comment("The library does not claim to survive it (its contract); the program shows it (exit 1).");
+  }
+  w.comment("From " + origin + " (replay: " + replay_command + ").");
+  w.comment("It makes the same library calls; a small runtime (below) injects the faults into calls on the");
+  w.comment("data file only and plays the other process. Exit 0: correct; 1: the bug is present; 3: inconclusive.");
+  if (needs.disk) {
+    w.comment("It fills the disk: its data file needs a tmpfs of its own (a private mount namespace), so run it");
+    w.comment("as root; elsewhere it exits 3.");
+  }
+  if (needs.chmod) w.comment("Another process changes the file's mode: the program drops root's permission override.");
+  std::vector<std::string> build;
+  build_lines(*target.exporter, source_name, &build);
+  for (const std::string& line : build) w.comment(line);
 }
 
 }  // namespace
@@ -249,80 +328,30 @@ ExportResult export_program(Executor& ex, const Program& program, ExportLanguage
   }
   ExportWriter w(language, *target.exporter);
   const std::vector<uint8_t> seeds = seeds_of(program);
-  emit_setup(w, program);
+  const Needs needs = needs_of(program);
+  emit_setup(w, needs);
   if (crash_sink) {
-    std::vector<std::string> header = {
-        "A standalone reproducer of a crash of " + std::string(target.name) + " found by mapfuzz (the replay of " +
-        origin + " died in the last step below)."};
+    std::vector<std::string> header = {"A standalone reproducer of a crash of " + std::string(target.name) +
+                                       " found by mapfuzz (the replay of " + origin + " died in the last step below)."};
     build_lines(*target.exporter, source_name, &header);
     w.on_crash_text(crash_sink, header);
   }
   ex.set_transcript(&w);
   ex.begin();
-  Finding finding;
-  int64_t hazard = -1;  // the step a documented hazard ended the run at
-  for (const Op& op : program.ops) {
-    const Model before = ex.model();
-    begin_step(w, static_cast<uint32_t>(ex.trace().size()), op);
-    finding = ex.step(op);
-    const StepRecord& r = ex.trace().back();
-    end_step(w, r);
-    if (finding) {
-      const bool step_level = oracle::check_step(r, before, ex.last_read()).kind == finding.kind;
-      emit_checks(w, {finding, &r, before, ex.model(), step_level, seeds});
-      break;
-    }
-    if (ex.ended_by_hazard()) {
-      hazard = r.index;
-      w.note("mapfuzz: a documented hazard ended the run here: a SIGBUS after another process truncated the file or "
-             "the disk filled up, which the library does not claim to survive (the runtime reports the signal)");
-      break;
-    }
-  }
-  if (hazard >= 0) {
-    ex.end();
-  } else if (!finding) {
-    const Model before = ex.model();
-    const size_t steps = ex.trace().size();
-    if (before.is_open()) begin_step(w, static_cast<uint32_t>(steps), Op{.kind = OpKind::kClose});
-    finding = ex.finish();
-    if (ex.trace().size() > steps) end_step(w, ex.trace().back());  // the end-of-run close
-    const bool at_close = finding && finding.step >= 0;
-    if (!at_close) {
-      w.call("rt_disarm", {});
-      w.destroy();
-    }
-    if (finding) {
-      const StepRecord* r = at_close ? &ex.trace().back() : nullptr;
-      const bool step_level = r && oracle::check_step(*r, before, ex.last_read()).kind == finding.kind;
-      emit_checks(w, {finding, r, before, ex.model(), step_level, seeds});
-    }
+  Ending e = emit_steps(ex, program, w, seeds);
+  if (!e.finding && e.hazard < 0) {
+    e.finding = emit_end(ex, w, seeds);
   } else {
     ex.end();
   }
   ex.set_transcript(nullptr);
-  if (!finding && hazard < 0) {
+  if (!e.finding && e.hazard < 0) {
     return {false, origin + " gives no finding against " + target.name + ": nothing to export", {}};
   }
-  if (finding) {
-    w.comment("A standalone reproducer of a mapfuzz finding against " + std::string(target.name) + ": " +
-              finding_name(finding.kind) +
-              (finding.step >= 0 ? " at step " + std::to_string(finding.step) : " at the end") + ".");
-    w.comment("  " + finding.detail);
-  } else {
-    w.comment("A standalone reproducer of a documented hazard of " + std::string(target.name) + " at step " +
-              std::to_string(hazard) + ": a SIGBUS after another process truncated the file or the disk filled up.");
-    w.comment("The library does not claim to survive it (its contract); the program shows it (exit 1).");
-  }
-  w.comment("From " + origin + " (replay: " + replay_command + ").");
-  w.comment("It makes the same library calls; a small runtime (below) injects the faults into calls on the");
-  w.comment("data file only and plays the other process. Exit 0: correct; 1: the bug is present; 3: inconclusive.");
-  std::vector<std::string> build;
-  build_lines(*target.exporter, source_name, &build);
-  for (const std::string& line : build) w.comment(line);
+  write_header(w, target, e, needs, origin, replay_command, source_name);
   *out = w.text();
-  ExportResult result{true, "", finding};
-  result.hazard_step = hazard;
+  ExportResult result{true, "", e.finding};
+  result.hazard_step = e.hazard;
   return result;
 }
 

@@ -1,12 +1,4 @@
-// The runtime every exported program carries (harness/export_runtime.h): C,
-// kept as text. Compiled into a C++ export, loaded with LD_PRELOAD by a
-// Python export; no part of mapfuzz is needed to build or run it.
-#include "harness/export_runtime.h"
-
-namespace mapfuzz {
-
-const char* export_runtime_source() {
-  return R"runtime(/* ---- the reproducer's runtime: faults, outside events, checks ----------
+/* ---- the reproducer's runtime: faults, outside events, checks ----------
  * Overrides libc's file and mapping calls. Only calls on the data file's
  * directory (an fd or path there, or an address in a mapping of such an fd)
  * are counted and can be failed; everything else is passed on untouched.
@@ -742,7 +734,3 @@ int close(int fd) {
 }
 #endif
 /* ---- end of the runtime ---------------------------------------------------- */
-)runtime";
-}
-
-}  // namespace mapfuzz
