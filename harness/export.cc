@@ -326,6 +326,14 @@ ExportResult export_program(Executor& ex, const Program& program, ExportLanguage
                                         : " (its adapter has no exporter; see docs/ADAPTERS.md)"),
             {}};
   }
+  if (!target.contract.file_is_raw) {
+    // The exported checks read the file back with pread, which is right
+    // only for a file that holds the bytes themselves.
+    return {false, std::string("target ") + target.name +
+                       " keeps its file in a format of its own (contract file_is_raw = false): export checks the file "
+                       "with pread, so it cannot export this target yet",
+            {}};
+  }
   ExportWriter w(language, *target.exporter);
   const std::vector<uint8_t> seeds = seeds_of(program);
   const Needs needs = needs_of(program);
