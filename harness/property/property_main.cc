@@ -1,10 +1,14 @@
 // property_<target>: rapidcheck stateful tests of this_target() under
 // Boost.Test. Budget and seed come from RC_PARAMS (e.g.
 // RC_PARAMS="max_success=200 seed=1"); the MAPFUZZ_* options (options.def)
-// from the environment.
+// from the environment. Exits with the table of harness/exit_codes.h: 0 every
+// property held, 1 a finding (a failed property), 2 a bad argument or option.
 #define BOOST_TEST_MODULE mapfuzz_property
+#define BOOST_TEST_NO_MAIN
+#include <boost/cstdlib.hpp>
 #include <rapidcheck/boost_test.h>
 
+#include "harness/exit_codes.h"
 #include "harness/options.h"
 #include "harness/property/isolated_run.h"
 
@@ -18,8 +22,21 @@ struct ReadOptions {
 };
 BOOST_TEST_GLOBAL_FIXTURE(ReadOptions);
 
+// Boost.Test's result as the exit-code table says it: a failed assertion (a
+// property with a finding) is a finding; its other failures (a bad
+// --run_test, a setup error) are usage errors.
+mapfuzz::ExitCode exit_code_of(int boost_result) {
+  if (boost_result == boost::exit_success) return mapfuzz::ExitCode::kClean;
+  if (boost_result == boost::exit_test_failure) return mapfuzz::ExitCode::kFinding;
+  return mapfuzz::ExitCode::kUsage;
+}
+
 }  // namespace
 
 RC_BOOST_PROP(survives_random_programs, ()) { mapfuzz::property::check_target_survives(false); }
 
 RC_BOOST_PROP(survives_random_programs_with_faults, ()) { mapfuzz::property::check_target_survives(true); }
+
+int main(int argc, char** argv) {
+  return mapfuzz::exit_status(exit_code_of(boost::unit_test::unit_test_main(&init_unit_test, argc, argv)));
+}
