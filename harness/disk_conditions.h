@@ -1,6 +1,6 @@
 // The sandbox's disk as programs change it: `outside diskfull free=N` (a
 // size-limited tmpfs over the sandbox, filled to leave N bytes) and
-// `outside sizelimit length=N` (RLIMIT_FSIZE). Either lasts until the end of
+// `outside sizelimit size=N` (RLIMIT_FSIZE). Either lasts until the end of
 // the run; the executor treats a failure of the library while one holds like
 // an injected fault (the file must stay intact), and a SIGBUS under a full
 // disk is attributed to it. The size limit is process-wide, so it is in

@@ -78,7 +78,9 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   }
   if (help) {
     // libFuzzer prints its own flags after this returns, and exits.
-    std::fprintf(stderr, "mapfuzz options (environment variables):\n%s\n", mapfuzz::options_help().c_str());
+    std::fprintf(stderr, "mapfuzz options (environment variables):\n%s\n%s(a finding, a crash, a leak and a timeout exit 1: "
+                 "-error_exitcode=1 -timeout_exitcode=1 are added unless given)\n\n",
+                 mapfuzz::options_help().c_str(), mapfuzz::kExitCodesHelp);
     return 0;
   }
   // A bad MAPFUZZ_* value is a usage error: the harness prints it and exits

@@ -8,9 +8,13 @@
 #include <boost/cstdlib.hpp>
 #include <rapidcheck/boost_test.h>
 
+#include <cstdio>
+#include <cstring>
+
 #include "harness/exit_codes.h"
 #include "harness/options.h"
 #include "harness/property/isolated_run.h"
+#include "harness/subject.h"
 
 namespace {
 
@@ -38,5 +42,15 @@ RC_BOOST_PROP(survives_random_programs, ()) { mapfuzz::property::check_target_su
 RC_BOOST_PROP(survives_random_programs_with_faults, ()) { mapfuzz::property::check_target_survives(true); }
 
 int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+      static char help[] = "--help";  // Boost.Test knows only --help
+      argv[i] = help;
+      std::printf("property_%s: rapidcheck stateful tests (RC_PARAMS=\"max_success=N seed=S\"; MAPFUZZ_* options\n"
+                  "from the environment, see mapfuzz-%s options). Boost.Test's own options follow.\n%s\n",
+                  mapfuzz::this_target().name, mapfuzz::this_target().name, mapfuzz::kExitCodesHelp);
+      break;
+    }
+  }
   return mapfuzz::exit_status(exit_code_of(boost::unit_test::unit_test_main(&init_unit_test, argc, argv)));
 }
