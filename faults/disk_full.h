@@ -90,8 +90,9 @@ class LimitedTmpfs {
 // min(max_bytes, hard limit) and SIGXFSZ is ignored (its default action
 // kills the process), so growing a file past the limit fails with EFBIG (a
 // large write is short first). Process-wide: it also limits the harness's
-// own writes (artifacts, corpus) and in-process outside events, so keep it
-// only around a run; the outside process is not limited. Restores the old
+// own writes (stdout to a file, artifacts, corpus) and in-process outside
+// events, so keep it only around a call into the library (the harness does:
+// DiskConditions::LibraryCall); the outside process is not limited. Restores the old
 // limit and SIGXFSZ action on destruction. Not thread-safe.
 class FileSizeLimit {
  public:

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <sys/stat.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -14,8 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "harness/artifact_file.h"
 #include "harness/binary_codec.h"
 #include "harness/enumerate.h"
+#include "harness/exit_codes.h"
 #include "harness/explanations.h"
 #include "harness/export.h"
 #include "harness/gdb_replay.h"
@@ -26,49 +29,127 @@
 namespace mapfuzz {
 namespace {
 
-constexpr int kUsageError = kOptionsUsageError;
+constexpr int kUsageError = exit_status(ExitCode::kUsage);
+
+// One entry per command: the top-level usage and each command's --help (or
+// -h) print from this table.
+struct Command {
+  const char* name;
+  const char* synopsis;  // after "mapfuzz-<target> "; one form per line
+  const char* text;      // what it does, each line indented by six spaces
+};
+
+constexpr Command kCommands[] = {
+    {"replay", "replay [--text|--binary] [--quiet] FILE...\n"
+               "replay --gdb|--gdb-batch [--break-at N] [--text|--binary] FILE",
+     "      Run each program (a libFuzzer crash file or a text program) against this target\n"
+     "      and print every step: the op, the model's expectation, the library's answer.\n"
+     "      --text, --binary: read FILE as a text program / a binary fuzz input (default:\n"
+     "      guess); --quiet: print only the report, not every step. Stops at the first\n"
+     "      finding. A missing, unreadable or empty file, or a directory, is bad input (2).\n"
+     "      A step skipped because a fault mode it needs is unavailable here (disk-full\n"
+     "      without mount privileges, outside events turned off) makes a run without\n"
+     "      finding inconclusive (3).\n"
+     "      --gdb: replay FILE under gdb, stopped right before the library call of its\n"
+     "      failing step (found by a quiet replay first), or of step N with --break-at;\n"
+     "      prints the step, the model's expectation and the program so far. A signal\n"
+     "      finding goes on to the faulting instruction. --gdb leaves you at gdb's prompt;\n"
+     "      --gdb-batch also prints the backtrace there and at the library's first file or\n"
+     "      mapping call in the step, then exits. Under gdb the exit status is gdb's (0 and\n"
+     "      a note if FILE gives no finding and no --break-at is given).\n"},
+    {"check", "check DIR...",
+     "      Replay every file in the directories quietly; print one line per finding and a\n"
+     "      summary. A directory with no program, or a file in it that is not one, is bad\n"
+     "      input (2).\n"},
+    {"enumerate", "enumerate [--errno-set all|first] [--quiet] FILE|DIR...",
+     "      For each program (every file of a DIR), run it once counting the file and\n"
+     "      mapping calls, then once per call k, errno and mode with a fault op failing\n"
+     "      call k (once, then persistently) put first. Prints one line per program, a\n"
+     "      table row per run (not with --quiet), each distinct finding's report once (its\n"
+     "      program saved under $MAPFUZZ_ARTIFACT_DIR) and a summary. --errno-set first:\n"
+     "      only each call's most common errno.\n"},
+    {"export", "export [--lang c|python] [--text|--binary] [-o OUT] FILE",
+     "      Replay FILE and write one standalone program that makes the same library calls,\n"
+     "      with no mapfuzz code: a small runtime in it injects FILE's faults into calls on\n"
+     "      its data file only, plays the other process and the full disk, and checks the\n"
+     "      finding's condition. Its header says how to build and run it; the program exits\n"
+     "      0 when the library behaves correctly, 1 while the bug is present, 3 when it\n"
+     "      cannot set the run up. A documented hazard (a SIGBUS the library does not claim\n"
+     "      to survive) exports too. --lang: c (C/C++) or python, default the one the\n"
+     "      target's adapter writes; -o OUT: write there (default: standard output). Exits\n"
+     "      0 when written, 2 when FILE gives no finding, the target has no exporter for\n"
+     "      the language, or a file cannot be read or written.\n"},
+    {"encode", "encode IN.txt OUT", "      Text program IN.txt -> binary fuzz input OUT.\n"},
+    {"encode-dir", "encode-dir INDIR OUTDIR",
+     "      Every INDIR/*.txt -> OUTDIR/<name> (binary); INDIR must hold at least one.\n"},
+    {"decode", "decode IN [OUT]", "      Binary fuzz input (or text) IN -> text program OUT (stdout if no OUT).\n"},
+    {"options", "options [--markdown]",
+     "      The MAPFUZZ_* environment variables (as a Markdown table with --markdown).\n"},
+    {"errors", "errors --markdown",
+     "      What each call's errno and each signal means for mapped files, and what a\n"
+     "      correct library does per finding (docs/ERRORS.md).\n"},
+};
+
+// "mapfuzz-<target>"
+std::string cli_name() { return std::string("mapfuzz-") + this_target().name; }
+
+const Command* find_command(const std::string& name) {
+  for (const Command& c : kCommands) {
+    if (name == c.name) return &c;
+  }
+  return nullptr;
+}
+
+// Each line of `synopsis` after `lead` (the first) or as many spaces.
+void print_synopsis(FILE* out, const char* lead, const char* synopsis) {
+  const std::string indent(std::strlen(lead), ' ');
+  std::string line;
+  std::istringstream lines(synopsis);
+  for (bool first = true; std::getline(lines, line); first = false) {
+    std::fprintf(out, "%s%s %s\n", first ? lead : indent.c_str(), cli_name().c_str(), line.c_str());
+  }
+}
 
 void usage(FILE* out) {
-  const char* t = this_target().name;
-  std::fprintf(out,
-               "usage: mapfuzz-%s <command> [options]\n"
-               "\n"
-               "commands:\n"
-               "  replay [--text|--binary] [--quiet] FILE...\n"
-               "      Run each program (a libFuzzer crash file or a text program) against '%s'\n"
-               "      and print every step: the op, the model's expectation, the library's answer.\n"
-               "      Exits 0 if no finding, 10+kind on the first finding (see docs), 2 on bad input\n"
-               "      (a missing, unreadable or empty file, a directory).\n"
-               "  replay --gdb|--gdb-batch [--break-at N] [--text|--binary] FILE\n"
-               "      Replay FILE under gdb, stopped right before the library call of its failing\n"
-               "      step (found by a quiet replay first), or of step N; prints the step, the\n"
-               "      model's expectation and the program so far. A signal finding goes on to the\n"
-               "      faulting instruction. --gdb leaves you at gdb's prompt; --gdb-batch also\n"
-               "      prints the backtrace there and at the library's first file or mapping call\n"
-               "      in the step, then exits. Exits with gdb's status (0 and a note if FILE gives\n"
-               "      no finding and no --break-at is given).\n"
-               "  check DIR...\n"
-               "      Replay every file in the directories quietly; print one line per finding and\n"
-               "      a summary. Exits 1 if any file gives a finding.\n"
-               "  enumerate [--errno-set all|first] [--quiet] FILE|DIR...\n"
-               "      For each program (every file of a DIR), run it once counting the file and\n"
-               "      mapping calls, then once per call k, errno and mode with a fault op failing\n"
-               "      call k (once, then persistently) put first. Prints one line per program, a\n"
-               "      table row per run (not with --quiet), each distinct finding's report once\n"
-               "      (its program saved under $%s) and a summary. --errno-set first: only each\n"
-               "      call's most common errno. Exits 0 if no finding, 1 if any, 2 on bad input.\n"
-               "  export [--lang c|python] [-o OUT] FILE\n"
-               "      Write a standalone program (no mapfuzz code) that makes the same library calls\n"
-               "      as FILE and exits 1 while its finding's bug is present (see export --help).\n"
-               "  encode IN.txt OUT      text program -> binary fuzz input\n"
-               "  encode-dir INDIR OUTDIR  every INDIR/*.txt -> OUTDIR/<name> (binary)\n"
-               "  decode IN [OUT]        binary fuzz input (or text) -> text program (stdout if no OUT)\n"
-               "  options [--markdown]   the environment variables below (as a Markdown table)\n"
-               "  errors --markdown      what each call's errno and each signal means for mapped files,\n"
-               "                         and what a correct library does per finding (docs/ERRORS.md)\n"
-               "\n"
-               "environment:\n%s",
-               t, t, OptionName::artifact_dir, options_help().c_str());
+  std::fprintf(out, "usage: %s <command> [options]   (<command> --help: that command's help)\n\ncommands:\n",
+               cli_name().c_str());
+  for (const Command& c : kCommands) {
+    std::string line;
+    std::istringstream lines(c.synopsis);
+    while (std::getline(lines, line)) std::fprintf(out, "  %s\n", line.c_str());
+    std::fputs(c.text, out);
+  }
+  std::fprintf(out, "\n%s\nenvironment:\n%s", kExitCodesHelp, options_help().c_str());
+}
+
+// `<command> --help`: its synopsis, what it does and the exit codes.
+void command_usage(const Command& c) {
+  print_synopsis(stdout, "usage: ", c.synopsis);
+  std::fputs(c.text, stdout);
+  std::fputs(kExitCodesHelp, stdout);
+}
+
+// True if `args` ask for help (--help or -h anywhere).
+bool asks_help(const std::vector<std::string>& args) {
+  return std::any_of(args.begin(), args.end(), [](const std::string& a) { return a == "--help" || a == "-h"; });
+}
+
+// For the commands that take only operands: false (with the reason on
+// stderr) if `args` hold an option, or fewer than `min` or more than `max`
+// operands.
+bool operands_only(const Command& c, const std::vector<std::string>& args, size_t min, size_t max) {
+  for (const std::string& a : args) {
+    if (a.size() > 1 && a[0] == '-') {
+      std::fprintf(stderr, "mapfuzz: %s: unknown option %s (see %s --help)\n", c.name, a.c_str(), c.name);
+      return false;
+    }
+  }
+  if (args.size() < min || args.size() > max) {
+    std::fprintf(stderr, "mapfuzz: %s: wrong arguments; usage:\n", c.name);
+    print_synopsis(stderr, "  ", c.synopsis);
+    return false;
+  }
+  return true;
 }
 
 // `options [--markdown]`: the option list, read from options.def. Works with
@@ -82,7 +163,8 @@ int print_options(const std::vector<std::string>& args) {
     std::fputs(options_markdown().c_str(), stdout);
     return 0;
   }
-  std::fprintf(stderr, "mapfuzz: options: unknown argument %s (only --markdown)\n", args[0].c_str());
+  std::fprintf(stderr, "mapfuzz: options: unknown argument %s (only --markdown; see options --help)\n",
+               args[0].c_str());
   return kUsageError;
 }
 
@@ -93,7 +175,12 @@ int print_errors(const std::vector<std::string>& args) {
     std::fputs(explain::errors_markdown().c_str(), stdout);
     return 0;
   }
-  std::fprintf(stderr, "mapfuzz: usage: errors --markdown\n");
+  if (args.empty() || args[0] == "--markdown") {
+    std::fprintf(stderr, "mapfuzz: errors: wants --markdown alone (see errors --help)\n");
+  } else {
+    std::fprintf(stderr, "mapfuzz: errors: unknown argument %s (only --markdown; see errors --help)\n",
+                 args[0].c_str());
+  }
   return kUsageError;
 }
 
@@ -124,15 +211,12 @@ bool read_file(const std::string& path, std::string* out) {
   return true;
 }
 
+// Writes `data` to `path` whole or not at all; false (with the reason on
+// stderr) if it cannot.
 bool write_file(const std::string& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << data;
-  out.close();
-  if (!out) {
-    std::fprintf(stderr, "mapfuzz: cannot write %s: %s\n", path.c_str(), std::strerror(errno));
-    return false;
-  }
-  return true;
+  const Status written = write_file_atomically(path, data);
+  if (!written.ok()) std::fprintf(stderr, "mapfuzz: %s\n", write_error(path, written).c_str());
+  return written.ok();
 }
 
 enum class Format { kAuto, kText, kBinary };
@@ -155,6 +239,17 @@ bool load_program(const std::string& path, Format format, Program* program) {
   return true;
 }
 
+// After a run of `file` without a finding: if a step was skipped for want of
+// a fault mode, says so on stderr and returns true (the run is inconclusive).
+bool note_inconclusive(const std::string& file, const Executor& ex) {
+  const StepRecord* skipped = ex.first_unavailable_step();
+  if (!skipped) return false;
+  std::fflush(stdout);
+  std::fprintf(stderr, "mapfuzz: %s: inconclusive: step %u (%s) was skipped: %s\n", file.c_str(), skipped->index,
+               format_op(skipped->op).c_str(), skipped->skipped);
+  return true;
+}
+
 struct ReplayArgs {
   Format format = Format::kAuto;
   std::vector<std::string> pass_args;  // --text/--binary, for the replay under gdb
@@ -163,7 +258,6 @@ struct ReplayArgs {
   bool gdb_batch = false;
   bool debugger_text = false;  // internal: the replay that runs under gdb
   int64_t break_at = -1;
-  bool help = false;
   std::vector<std::string> files;
 };
 
@@ -177,7 +271,6 @@ bool parse_replay_args(const std::vector<std::string>& args, ReplayArgs* r) {
     else if (a == "--gdb") r->gdb = true;
     else if (a == "--gdb-batch") r->gdb = r->gdb_batch = true;
     else if (a == "--debugger-text") r->debugger_text = true;
-    else if (a == "--help" || a == "-h") r->help = true;
     else if (a == "--break-at" || a.rfind("--break-at=", 0) == 0) {
       const std::string n = a == "--break-at" ? (i + 1 < args.size() ? args[++i] : "") : a.substr(11);
       char* end = nullptr;
@@ -196,20 +289,6 @@ bool parse_replay_args(const std::vector<std::string>& args, ReplayArgs* r) {
   return true;
 }
 
-void replay_usage() {
-  std::printf("usage: mapfuzz-%s replay [--text|--binary] [--quiet] FILE...\n"
-              "       mapfuzz-%s replay --gdb|--gdb-batch [--break-at N] [--text|--binary] FILE\n"
-              "  --text, --binary  read FILE as a text program / a binary fuzz input (default: guess)\n"
-              "  --quiet           print only the report, not every step\n"
-              "  --gdb             run the replay under gdb, stopped before the library call of the\n"
-              "                    failing step (a signal finding: at the faulting instruction)\n"
-              "  --gdb-batch       the same in gdb's batch mode: prints the backtraces and exits\n"
-              "  --break-at N      with --gdb or --gdb-batch: stop at step N instead\n"
-              "Exits 0 if no finding, 10+kind on the first finding, 2 on a bad argument or input\n"
-              "(a missing, unreadable or empty file, a directory); under gdb, with gdb's status.\n",
-              this_target().name, this_target().name);
-}
-
 // replay --gdb / --gdb-batch: one file, loaded here to check it and count its steps.
 int replay_gdb(const ReplayArgs& r) {
   if (r.files.size() != 1) {
@@ -224,10 +303,6 @@ int replay_gdb(const ReplayArgs& r) {
 int replay(const std::vector<std::string>& args) {
   ReplayArgs r;
   if (!parse_replay_args(args, &r)) return kUsageError;
-  if (r.help) {
-    replay_usage();
-    return 0;
-  }
   if (r.files.empty()) {
     std::fprintf(stderr, "mapfuzz: replay: no file given\n");
     return kUsageError;
@@ -244,6 +319,7 @@ int replay(const std::vector<std::string>& args) {
   Executor& ex = runtime::executor();
   ex.set_debugger_text(r.debugger_text);
   if (!quiet) ex.set_step_observer([](const StepRecord& s) { std::printf("%s\n", format_step(s).c_str()); std::fflush(stdout); });
+  ExitCode result = ExitCode::kClean;
   for (const std::string& file : files) {
     Program program;
     if (!load_program(file, format, &program)) return kUsageError;
@@ -255,13 +331,14 @@ int replay(const std::vector<std::string>& args) {
     if (finding) {
       std::fflush(stdout);
       std::fputs(format_report(this_target().name, ex.trace(), finding, context).c_str(), stderr);
-      return finding_exit_code(finding.kind);
+      return exit_status(ExitCode::kFinding);
     }
     if (!quiet) {
       std::printf("== no finding%s\n", ex.ended_by_hazard() ? " (the run ended on a documented hazard: SIGBUS after an outside truncation or on a full disk)" : "");
     }
+    if (note_inconclusive(file, ex)) result = combine(result, ExitCode::kInconclusive);
   }
-  return 0;
+  return exit_status(result);
 }
 
 std::vector<std::string> list_dir(const std::string& dir, bool* ok) {
@@ -282,16 +359,23 @@ std::vector<std::string> list_dir(const std::string& dir, bool* ok) {
 }
 
 int check(const std::vector<std::string>& dirs) {
-  if (dirs.empty()) {
-    std::fprintf(stderr, "mapfuzz: check: no directory given\n");
-    return kUsageError;
+  if (!operands_only(*find_command("check"), dirs, 1, SIZE_MAX)) return kUsageError;
+  // Every directory is read before any run: a bad one stops the command first.
+  std::vector<std::vector<std::string>> listed;
+  for (const std::string& dir : dirs) {
+    bool ok = false;
+    listed.push_back(list_dir(dir, &ok));
+    if (!ok) return kUsageError;
+    if (listed.back().empty()) {
+      std::fprintf(stderr, "mapfuzz: check: %s holds no program\n", dir.c_str());
+      return kUsageError;
+    }
   }
   runtime::install_crash_hooks();
   Executor& ex = runtime::executor();
-  size_t files = 0, findings = 0;
-  for (const std::string& dir : dirs) {
-    bool ok = false;
-    for (const std::string& file : list_dir(dir, &ok)) {
+  size_t files = 0, findings = 0, inconclusive = 0;
+  for (const std::vector<std::string>& dir : listed) {
+    for (const std::string& file : dir) {
       Program program;
       if (!load_program(file, Format::kAuto, &program)) return kUsageError;
       ReportContext context{"replay", "file " + file, cli_path(this_target().name) + " replay " + file, ""};
@@ -303,12 +387,16 @@ int check(const std::vector<std::string>& dirs) {
         ++findings;
         std::printf("%s: %s at step %lld: %s\n", file.c_str(), finding_name(f.kind), (long long)f.step,
                     f.detail.c_str());
+      } else if (note_inconclusive(file, ex)) {
+        ++inconclusive;
       }
     }
-    if (!ok) return kUsageError;
   }
-  std::printf("checked %zu programs against %s: %zu finding(s)\n", files, this_target().name, findings);
-  return findings ? 1 : 0;
+  std::printf("checked %zu programs against %s: %zu finding(s)", files, this_target().name, findings);
+  if (inconclusive) std::printf(", %zu inconclusive (a fault mode they need is unavailable here)", inconclusive);
+  std::printf("\n");
+  if (findings) return exit_status(ExitCode::kFinding);
+  return exit_status(inconclusive ? ExitCode::kInconclusive : ExitCode::kClean);
 }
 
 // Files named by `inputs`, directories expanded to their files.
@@ -324,8 +412,13 @@ bool expand_inputs(const std::vector<std::string>& inputs, std::vector<std::stri
       continue;
     }
     bool ok = false;
-    for (std::string& f : list_dir(in, &ok)) files->push_back(std::move(f));
+    std::vector<std::string> listed = list_dir(in, &ok);
     if (!ok) return false;
+    if (listed.empty()) {
+      std::fprintf(stderr, "mapfuzz: %s holds no program\n", in.c_str());
+      return false;
+    }
+    for (std::string& f : listed) files->push_back(std::move(f));
   }
   return true;
 }
@@ -340,8 +433,11 @@ int enumerate(const std::vector<std::string>& args) {
     if (a == "--errno-set" && i + 1 < args.size()) set = args[++i];
     else if (a.rfind("--errno-set=", 0) == 0) set = a.substr(12);
     else if (a == "--quiet") { quiet = true; continue; }
-    else if (!a.empty() && a[0] == '-') {
-      std::fprintf(stderr, "mapfuzz: enumerate: unknown option %s\n", a.c_str());
+    else if (a == "--errno-set") {
+      std::fprintf(stderr, "mapfuzz: enumerate: --errno-set wants all or first\n");
+      return kUsageError;
+    } else if (a.size() > 1 && a[0] == '-') {
+      std::fprintf(stderr, "mapfuzz: enumerate: unknown option %s (see enumerate --help)\n", a.c_str());
       return kUsageError;
     } else { inputs.push_back(a); continue; }
     if (set == "all") options.errnos = ErrnoSet::kAll;
@@ -378,7 +474,8 @@ int enumerate(const std::vector<std::string>& args) {
                 d.faulted ? format_op(Op{.kind = OpKind::kFault, .fault = d.fault}).c_str() : "");
   }
   std::printf("%s\n", enumerator.summary().c_str());
-  return found.empty() ? 0 : 1;
+  if (!found.empty()) return exit_status(ExitCode::kFinding);
+  return exit_status(enumerator.inconclusive() ? ExitCode::kInconclusive : ExitCode::kClean);
 }
 
 int encode(const std::string& in, const std::string& out) {
@@ -403,6 +500,10 @@ int encode_dir(const std::string& in, const std::string& out) {
     if (int rc = encode(f, out + "/" + base.substr(0, base.size() - 4))) return rc;
     ++n;
   }
+  if (n == 0) {
+    std::fprintf(stderr, "mapfuzz: encode-dir: %s holds no *.txt program\n", in.c_str());
+    return kUsageError;
+  }
   std::printf("encoded %zu programs from %s into %s\n", n, in.c_str(), out.c_str());
   return 0;
 }
@@ -418,33 +519,12 @@ int decode(const std::string& in, const std::string* out) {
   return write_file(*out, text) ? 0 : kUsageError;
 }
 
-void export_usage(FILE* out) {
-  const char* t = this_target().name;
-  std::fprintf(out,
-               "usage: mapfuzz-%s export [--lang c|python] [--text|--binary] [-o OUT] FILE\n"
-               "Replays FILE against '%s' and writes one standalone program that makes the same\n"
-               "library calls, with no mapfuzz code: a small runtime in it injects the program's\n"
-               "faults into calls on its data file only, plays the other process and the full disk,\n"
-               "and checks the finding's condition. Its header says how to build and run it; it\n"
-               "exits 0 when the library behaves correctly, 1 while the bug is present, 3 when it\n"
-               "cannot set the run up. A documented hazard (a SIGBUS the library does not claim to\n"
-               "survive) is exported too: the program shows it. --lang: the target's language\n"
-               "(c: C/C++, python); default:\n"
-               "the one its adapter writes. -o OUT: write there (default: standard output).\n"
-               "Exits 0 when written, 2 on bad input (no finding in FILE, a target without an\n"
-               "exporter for the language, a file that cannot be read or written).\n",
-               t, t);
-}
-
 int export_command(const std::vector<std::string>& args) {
   Format format = Format::kAuto;
   std::string file, out_path, lang;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      export_usage(stdout);
-      return 0;
-    } else if ((a == "--lang" || a == "-o") && i + 1 < args.size()) {
+    if ((a == "--lang" || a == "-o") && i + 1 < args.size()) {
       (a == "-o" ? out_path : lang) = args[++i];
     } else if (a == "--text" || a == "--binary") {
       format = a == "--text" ? Format::kText : Format::kBinary;
@@ -506,6 +586,10 @@ int main(int argc, char** argv) {
   }
   const std::string cmd = args[0];
   args.erase(args.begin());
+  if (const Command* command = find_command(cmd); command && asks_help(args)) {
+    command_usage(*command);
+    return 0;
+  }
   if (cmd == "options") return print_options(args);
   if (cmd == "errors") return print_errors(args);
   // Every other command reads the options now, so that a bad MAPFUZZ_* value
@@ -516,10 +600,13 @@ int main(int argc, char** argv) {
   if (cmd == "check") return check(args);
   if (cmd == "enumerate") return enumerate(args);
   if (cmd == "export") return export_command(args);
-  if (cmd == "encode" && args.size() == 2) return encode(args[0], args[1]);
-  if (cmd == "encode-dir" && args.size() == 2) return encode_dir(args[0], args[1]);
-  if (cmd == "decode" && (args.size() == 1 || args.size() == 2)) return decode(args[0], args.size() == 2 ? &args[1] : nullptr);
-  std::fprintf(stderr, "mapfuzz: unknown command or wrong arguments: %s\n\n", cmd.c_str());
+  if (cmd == "encode" || cmd == "encode-dir" || cmd == "decode") {
+    if (!operands_only(*find_command(cmd), args, cmd == "decode" ? 1 : 2, 2)) return kUsageError;
+    if (cmd == "encode") return encode(args[0], args[1]);
+    if (cmd == "encode-dir") return encode_dir(args[0], args[1]);
+    return decode(args[0], args.size() == 2 ? &args[1] : nullptr);
+  }
+  std::fprintf(stderr, "mapfuzz: unknown command: %s\n\n", cmd.c_str());
   usage(stderr);
   return kUsageError;
 }

@@ -21,12 +21,9 @@ Status DiskConditions::apply(const faults::OutsideEvent& event, uint32_t step) {
     return {};
   }
   if (event.kind == OutsideKind::kSizeLimit) {
-    limit_.reset();  // the old limit first, so the new one is not stacked on it
-    limit_.emplace(event.length);
-    if (const Status limited = limit_->status(); !limited.ok()) {
-      limit_.reset();
-      return limited;
-    }
+    // Tried once (and undone at once) so that a limit that cannot be set
+    // fails this event, not silently every later call.
+    if (const Status limited = faults::FileSizeLimit(event.length).status(); !limited.ok()) return limited;
     limit_since_ = step;
     limit_bytes_ = event.length;
     return {};
@@ -34,20 +31,22 @@ Status DiskConditions::apply(const faults::OutsideEvent& event, uint32_t step) {
   return Status(EINVAL, "disk condition");
 }
 
+DiskConditions::LibraryCall::LibraryCall(const DiskConditions* disk) {
+  if (!disk || !disk->limited()) return;
+  limit_.emplace(disk->limit_bytes_);
+  if (!limit_->status().ok()) limit_.reset();
+}
+
 DiskConditions::Healthy::Healthy(DiskConditions* disk) : disk_(disk) {
   if (!disk_) return;
   refill_ = disk_->full_since_ >= 0 && disk_->tmpfs_.set_free(disk_->capacity_).ok();
-  relimit_ = disk_->limit_.has_value();
-  disk_->limit_.reset();
 }
 
 DiskConditions::Healthy::~Healthy() {
   if (refill_) (void)disk_->tmpfs_.set_free(disk_->free_bytes_);
-  if (relimit_) disk_->limit_.emplace(disk_->limit_bytes_);
 }
 
 void DiskConditions::reset() {
-  limit_.reset();
   limit_since_ = -1;
   if (full_since_ >= 0) (void)tmpfs_.set_free(capacity_);
   full_since_ = -1;
@@ -67,7 +66,7 @@ std::string DiskConditions::full_cause() const {
 
 std::string DiskConditions::describe() const {
   std::string out = full_cause();
-  if (limit_) {
+  if (limited()) {
     if (!out.empty()) out += ", ";
     out += "file size limit (RLIMIT_FSIZE) of " + std::to_string(limit_bytes_) + " bytes since step " +
            std::to_string(limit_since_);

@@ -3,7 +3,9 @@
 // `outside sizelimit size=N` (RLIMIT_FSIZE). Either lasts until the end of
 // the run; the executor treats a failure of the library while one holds like
 // an injected fault (the file must stay intact), and a SIGBUS under a full
-// disk is attributed to it.
+// disk is attributed to it. The size limit is process-wide, so it is in
+// effect only while the library is called (LibraryCall below): the
+// harness's own output and artifacts are never cut by it.
 #pragma once
 
 #include <cstdint>
@@ -31,11 +33,13 @@ class DiskConditions {
   const std::string& unavailable_reason() const { return unavailable_; }
   bool mount_skipped() const { return tmpfs_.skipped(); }
 
-  // Brings about a kDiskFull or kSizeLimit event at program step `step`.
-  // Returns ok, or the Status of the call that failed, with nothing changed
-  // ("mount" or "statfs" for a disk-full event, "getrlimit", "sigaction" or
-  // "setrlimit" for a size limit; EINVAL from "disk condition" for any other
-  // kind, or a disk-full event without the tmpfs). Never injected().
+  // Brings about a kDiskFull or kSizeLimit event at program step `step`
+  // (a size limit applies from the next LibraryCall on, replacing any
+  // earlier one). Returns ok, or the Status of the call that failed, with
+  // nothing changed ("mount" or "statfs" for a disk-full event, "getrlimit",
+  // "sigaction" or "setrlimit" for a size limit, which is tried once here;
+  // EINVAL from "disk condition" for any other kind, or a disk-full event
+  // without the tmpfs). Never injected().
   Status apply(const faults::OutsideEvent& event, uint32_t step);
   // Undoes what apply() set: a roomy disk and no size limit again (at the
   // end of a run, before a report). No system call if nothing was applied.
@@ -43,9 +47,26 @@ class DiskConditions {
   // Room on the disk whoever filled it (at the start of a run; one statfs).
   void ensure_room();
 
-  // While a Healthy lives the disk has room and no size limit; then the
-  // conditions come back. For the oracle's reads through the library, which
-  // must see the file as it is, not fail to open it on a full disk.
+  // While a LibraryCall lives, the file size limit a program set (if any)
+  // is in effect: RLIMIT_FSIZE lowered and SIGXFSZ ignored
+  // (faults::FileSizeLimit); on destruction both are as before. Made around
+  // each call into the library under test and nowhere else. `disk` may be
+  // null (no conditions). If the limit cannot be set the call runs without
+  // it (apply() checked it could be). Not thread-safe; not nested.
+  class LibraryCall {
+   public:
+    explicit LibraryCall(const DiskConditions* disk);
+    LibraryCall(const LibraryCall&) = delete;
+    LibraryCall& operator=(const LibraryCall&) = delete;
+
+   private:
+    std::optional<faults::FileSizeLimit> limit_;
+  };
+
+  // While a Healthy lives the disk has room; then it is full again. For the
+  // oracle's reads through the library, which must see the file as it is,
+  // not fail to open it on a full disk. (The size limit holds only inside a
+  // LibraryCall, never around these reads.)
   class Healthy {
    public:
     explicit Healthy(DiskConditions* disk);
@@ -56,15 +77,14 @@ class DiskConditions {
    private:
     DiskConditions* disk_;
     bool refill_ = false;
-    bool relimit_ = false;
   };
 
   // A condition holds that can make the library's calls fail for real.
-  bool active() const { return full_since_ >= 0 || limit_.has_value(); }
+  bool active() const { return full_since_ >= 0 || limited(); }
   // The disk was filled by the program (a SIGBUS may be its doing).
   bool full() const { return full_since_ >= 0; }
-  // A file size limit (RLIMIT_FSIZE) holds.
-  bool limited() const { return limit_.has_value(); }
+  // The program set a file size limit (RLIMIT_FSIZE during library calls).
+  bool limited() const { return limit_since_ >= 0; }
   // What holds, for reports: "disk full since step 3 (0 bytes free)",
   // "file size limit 65536 bytes since step 2", both, or "".
   std::string describe() const;
@@ -79,7 +99,6 @@ class DiskConditions {
   uint64_t free_bytes_ = 0;
   int64_t limit_since_ = -1;
   uint64_t limit_bytes_ = 0;
-  std::optional<faults::FileSizeLimit> limit_;
 };
 
 }  // namespace mapfuzz

@@ -86,6 +86,13 @@ void Enumerator::enumerate(const std::string& name, const Program& input, size_t
   // ones to fail.
   Program program = strip_faults(input);
   const EnumeratedRun plain = run_one(name, program, false);
+  if (const StepRecord* skipped = executor_.first_unavailable_step()) {
+    ++inconclusive_;
+    if (options_.progress) {
+      std::fprintf(options_.progress, "== %s: inconclusive: step %u (%s) skipped: %s\n", where.c_str(),
+                   skipped->index, format_op(skipped->op).c_str(), skipped->skipped);
+    }
+  }
   if (plain.kind != FindingKind::kNone) {
     if (options_.progress) {
       std::fprintf(options_.progress, "== %s: the plain run (no fault) gives %s (finding #%zu); not enumerated\n",
@@ -222,8 +229,12 @@ std::string Enumerator::summary() const {
   auto count = [](size_t n, const char* what) {
     return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
   };
-  return "enumerated " + count(total_runs_, "run") + " over " + count(programs_, "program") + ": " +
-         count(findings_.size(), "distinct finding");
+  std::string out = "enumerated " + count(total_runs_, "run") + " over " + count(programs_, "program") + ": " +
+                    count(findings_.size(), "distinct finding");
+  if (inconclusive_ > 0) {
+    out += "; " + std::to_string(inconclusive_) + " inconclusive (a fault mode a program needs is unavailable here)";
+  }
+  return out;
 }
 
 }  // namespace mapfuzz

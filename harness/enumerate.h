@@ -108,7 +108,12 @@ class Enumerator {
   // Runs made so far, the plain runs included.
   size_t total_runs() const { return total_runs_; }
   size_t programs() const { return programs_; }
-  // "enumerated R runs over P programs: F distinct findings"
+  // Programs whose plain run skipped a step because a fault mode it needs is
+  // off or unavailable here (Executor::first_unavailable_step()): what they
+  // found, or did not, is inconclusive.
+  size_t inconclusive() const { return inconclusive_; }
+  // "enumerated R runs over P programs: F distinct findings", and
+  // "; N inconclusive (...)" when inconclusive() > 0.
   std::string summary() const;
 
  private:
@@ -127,6 +132,7 @@ class Enumerator {
   std::vector<DistinctFinding> findings_;
   size_t total_runs_ = 0;
   size_t programs_ = 0;
+  size_t inconclusive_ = 0;
 };
 
 }  // namespace mapfuzz

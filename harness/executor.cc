@@ -63,15 +63,22 @@ StepRecord Executor::prepare(const Op& op) const {
   record.op = op;
   record.model_size_before = model_.size();
   record.expected = model_.expect(op, contract_);
-  record.skipped = skip_reason(op, record.expected);
+  record.skipped = skip_reason(op, record.expected, &record.mode_unavailable);
   return record;
 }
 
-const char* Executor::skip_reason(const Op& op, const Expectation& expected) const {
+const StepRecord* Executor::first_unavailable_step() const {
+  for (const StepRecord& s : trace_) {
+    if (s.mode_unavailable) return &s;
+  }
+  return nullptr;
+}
+
+const char* Executor::skip_reason(const Op& op, const Expectation& expected, bool* mode_unavailable) const {
   if (abandoned_) return "the library was abandoned after a signal";
   if (!model_.applicable(op)) return "not applicable in this state";
   if (expected.size_after > contract_.max_size) return "beyond the size limit";
-  if (op.kind == OpKind::kOutside) return outside_skip_reason(op);
+  if (op.kind == OpKind::kOutside) return outside_skip_reason(op, mode_unavailable);
   if (op.kind == OpKind::kFault && !faults::ends_retries(op.fault)) {
     return "a persistent EINTR/EAGAIN never ends a correct retry loop";
   }
@@ -142,6 +149,8 @@ bool Executor::call_guarded(const Op& op, StepRecord& record, faults::FaultInfo*
     unprivileged.emplace();
   }
   in_call_ = {};
+  // A program's file size limit holds during the call and only then.
+  DiskConditions::LibraryCall size_limit(options_.disk);
   if (!faults::SignalGuard::installed()) {
     call_library(op, record);
     return true;
@@ -308,7 +317,10 @@ Finding Executor::finish() {
                                 debugger_text_ ? "mapfuzz: stopped at the end of the run: the library instance is "
                                                  "destroyed next, then leaks and the file are checked\n"
                                                : nullptr);
-    subject_.reset();
+    {
+      DiskConditions::LibraryCall size_limit(options_.disk);  // the destructor is a library call too
+      subject_.reset();
+    }
     finding = check_leaks(-1, "after the library was destroyed");
   }
   if (!finding) finding = verify_contents(FindingKind::kFileMismatch, -1);

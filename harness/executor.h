@@ -40,6 +40,10 @@ class Executor {
   ~Executor();
   // Whether the last run was ended by a documented hazard.
   bool ended_by_hazard() const { return abandoned_ && !trace_.empty() && trace_.back().hazard; }
+  // The first step of the last run skipped because a fault mode it needs is
+  // off or unavailable here (its record says which), or null: a run without
+  // a finding that skipped one proves nothing about that step.
+  const StepRecord* first_unavailable_step() const;
 
   // Starts a run: removes the sandbox file, makes a fresh subject, activates
   // the fault layer on the sandbox.
@@ -94,8 +98,10 @@ class Executor {
   // ---- one step, in the order step() runs them (executor.cc) ----
   // A record of `op` with the model's expectation, or the skip reason.
   StepRecord prepare(const Op& op) const;
-  // Why `op` is not sent to the library in this state, or null.
-  const char* skip_reason(const Op& op, const Expectation& expected) const;
+  // Why `op` is not sent to the library in this state, or null; sets
+  // *mode_unavailable if the reason is a fault mode that is off or
+  // unavailable here (else leaves it).
+  const char* skip_reason(const Op& op, const Expectation& expected, bool* mode_unavailable) const;
   // call_library() under the SIGBUS/SIGSEGV guard and, for an open of a
   // read-only file, without root's permission override. False if a signal
   // ended the call (`signal` says which).
@@ -132,8 +138,9 @@ class Executor {
   Finding check_leaks(int64_t step, const char* when) const;
 
   // ---- outside events and signals (executor_outside.cc) ----
-  // Why `op` (an outside event) cannot run here, or null.
-  const char* outside_skip_reason(const Op& op) const;
+  // Why `op` (an outside event) cannot run here, or null; sets
+  // *mode_unavailable as skip_reason() does.
+  const char* outside_skip_reason(const Op& op, bool* mode_unavailable) const;
   Status apply_outside(const faults::OutsideEvent& event, uint32_t step);
   void note_cut(const faults::OutsideEvent& event, uint32_t step, bool in_call);
   static void fire_pending(void* self);

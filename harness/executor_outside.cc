@@ -15,20 +15,27 @@
 
 namespace mapfuzz {
 
-const char* Executor::outside_skip_reason(const Op& op) const {
+const char* Executor::outside_skip_reason(const Op& op, bool* mode_unavailable) const {
   const faults::OutsideEvent& e = op.outside;
+  // The reasons below that name a mode, not the program or the library.
+  auto unavailable = [mode_unavailable](const char* why) {
+    *mode_unavailable = true;
+    return why;
+  };
   if (faults::is_disk_condition(e.kind)) {
     if (op.after_mmap) return "disk conditions change at operation boundaries only";
-    if (!options_.disk) return "no disk conditions in this run";
+    if (!options_.disk) return unavailable("no disk conditions in this run");
     if (e.kind == faults::OutsideKind::kDiskFull && !options_.disk->can_fill()) {
-      return "no disk-full mode here (see the fault modes line)";
+      return unavailable("no disk-full mode here (see the fault modes line)");
     }
     return nullptr;
   }
   if (!contract_.file_is_raw) return "outside events act on raw files only";
-  if (!options_.outside) return "no outside process";
+  if (!options_.outside) return unavailable("no outside process");
   if (e.offset + e.length > contract_.max_size) return "beyond the size limit";
-  if (op.after_mmap && !options_.in_call_events) return "in-call events are off (MAPFUZZ_IN_CALL_EVENTS=0)";
+  if (op.after_mmap && !options_.in_call_events) {
+    return unavailable("in-call events are off (MAPFUZZ_IN_CALL_EVENTS=0)");
+  }
   return nullptr;
 }
 

@@ -20,8 +20,4 @@ const char* finding_name(FindingKind kind) {
   return "unknown";
 }
 
-int finding_exit_code(FindingKind kind) {
-  return kind == FindingKind::kNone ? 0 : 10 + static_cast<int>(kind);
-}
-
 }  // namespace mapfuzz

@@ -1,5 +1,5 @@
-// What the oracle can find. One kind per class of bug, a stable name and a
-// distinct exit code for each (replay exits with it).
+// What the oracle can find. One kind per class of bug, with a stable name
+// (every finding exits with ExitCode::kFinding, harness/exit_codes.h).
 #pragma once
 
 #include <cstdint>
@@ -24,8 +24,6 @@ enum class FindingKind : uint8_t {
 
 // "unexpected-error", "missing-error", ... (stable: tests and scripts match them)
 const char* finding_name(FindingKind kind);
-// 0 for kNone, 10 + kind otherwise.
-int finding_exit_code(FindingKind kind);
 
 struct Finding {
   FindingKind kind = FindingKind::kNone;

@@ -3,12 +3,21 @@
 // libFuzzer saves the input as a crash file. AFL++'s libFuzzer-compatible
 // driver (libAFLDriver.a, OSS-Fuzz's FUZZING_ENGINE=afl) calls the same two
 // functions; it passes no libFuzzer flags, so -artifact_prefix= never shows.
+//
+// Exit status (harness/exit_codes.h): under libFuzzer a harness finding
+// (abort), a crash, a sanitizer's report, a leak and a timeout all exit with
+// ExitCode::kFinding (1): LLVMFuzzerInitialize adds -error_exitcode=1 and
+// -timeout_exitcode=1 unless the command line sets them (libFuzzer's own
+// defaults, 77 and 70, differ from a sanitizer's 1); a bad MAPFUZZ_* value
+// exits with kUsage (2).
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "harness/binary_codec.h"
+#include "harness/exit_codes.h"
 #include "harness/options.h"
 #include "harness/runtime.h"
 
@@ -30,6 +39,29 @@ constexpr const char* kInputKind = "libFuzzer input of ";
 constexpr const char* kInputReplay = " bytes (its crash-<sha1> file replays it)";
 #endif
 
+// libFuzzer's flags that give the exit-code table's kFinding, added to the
+// command line unless it sets them.
+constexpr const char* kExitCodeFlags[] = {"-error_exitcode=", "-timeout_exitcode="};
+
+// Appends each of kExitCodeFlags with the value 1 to *argv unless it is
+// there. libFuzzer parses its flags after LLVMFuzzerInitialize returns, from
+// *argc/*argv. The new array lives until exit.
+void add_exit_code_flags(int* argc, char*** argv) {
+  static std::vector<std::string> added;
+  static std::vector<char*> args;
+  for (const char* flag : kExitCodeFlags) {
+    bool given = false;
+    for (int i = 1; i < *argc; ++i) given = given || std::strncmp((*argv)[i], flag, std::strlen(flag)) == 0;
+    if (!given) added.push_back(std::string(flag) + std::to_string(mapfuzz::exit_status(mapfuzz::ExitCode::kFinding)));
+  }
+  if (added.empty()) return;
+  args.assign(*argv, *argv + *argc);
+  for (std::string& a : added) args.push_back(a.data());
+  args.push_back(nullptr);
+  *argc = static_cast<int>(args.size()) - 1;
+  *argv = args.data();
+}
+
 }  // namespace
 
 // Set in coverage builds (scripts/coverage, clang's -fprofile-instr-generate):
@@ -46,7 +78,9 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   }
   if (help) {
     // libFuzzer prints its own flags after this returns, and exits.
-    std::fprintf(stderr, "mapfuzz options (environment variables):\n%s\n", mapfuzz::options_help().c_str());
+    std::fprintf(stderr, "mapfuzz options (environment variables):\n%s\n%s(a finding, a crash, a leak and a timeout exit 1: "
+                 "-error_exitcode=1 -timeout_exitcode=1 are added unless given)\n\n",
+                 mapfuzz::options_help().c_str(), mapfuzz::kExitCodesHelp);
     return 0;
   }
   // A bad MAPFUZZ_* value is a usage error: the harness prints it and exits
@@ -55,6 +89,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   // target as a crash; it sets no MAPFUZZ_* variable, so this cannot fire
   // there.
   mapfuzz::Options::from_environment();
+  if (kUnderLibFuzzer) add_exit_code_flags(argc, argv);
   mapfuzz::runtime::executor();  // the sandbox exists before the first input
   std::fprintf(stderr, "mapfuzz fault modes: %s\n", mapfuzz::runtime::fault_modes().c_str());
   return 0;

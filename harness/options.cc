@@ -146,7 +146,7 @@ const Options& Options::from_environment() {
     if (!errors.empty()) {
       // A usage error, as a bad command-line argument: exit at once rather
       // than run with a value the user did not ask for.
-      std::exit(kOptionsUsageError);
+      std::exit(exit_status(ExitCode::kUsage));
     }
     return o;
   }();

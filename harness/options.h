@@ -4,7 +4,7 @@
 //
 // An executable reads its options once (Options::from_environment()); a bad
 // value is a usage error: the process prints what is wrong and exits with
-// kOptionsUsageError, the same code as the command line's other usage errors.
+// ExitCode::kUsage (harness/exit_codes.h), as any other usage error.
 #pragma once
 
 #include <cstdint>
@@ -14,13 +14,10 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/exit_codes.h"
 #include "harness/op.h"
 
 namespace mapfuzz {
-
-// The exit code of a usage error (bad argument or bad option), in every
-// mapfuzz executable and in scripts/fuzz.
-inline constexpr int kOptionsUsageError = 2;
 
 // Who performs outside events.
 enum class OutsideMode { kProcess, kInProcess };
@@ -98,7 +95,7 @@ struct Options {
 
   // This process's options, read from the environment on the first call and
   // cached (thread-safe). On a bad value prints every message and the option
-  // list to stderr and exits with kOptionsUsageError; warns about unknown
+  // list to stderr and exits with ExitCode::kUsage; warns about unknown
   // MAPFUZZ_ variables (and goes on). In a fuzz target this exit happens in
   // LLVMFuzzerInitialize, before any input: see fuzz_main.cc.
   static const Options& from_environment();

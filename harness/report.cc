@@ -6,6 +6,7 @@
 #include <climits>
 #include <cstdio>
 
+#include "harness/artifact_file.h"
 #include "harness/text_codec.h"
 #include "harness/why.h"
 
@@ -111,14 +112,8 @@ std::string save_program(const std::string& prefix, const Program& program, Find
     char cwd[PATH_MAX];
     if (::getcwd(cwd, sizeof cwd)) path = std::string(cwd) + "/" + path;
   }
-  FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) {
-    std::fprintf(stderr, "mapfuzz: cannot write %s: %m\n", path.c_str());
-    return "";
-  }
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  if (std::fclose(f) != 0 || !ok) {
-    std::fprintf(stderr, "mapfuzz: cannot write %s\n", path.c_str());
+  if (const Status written = write_file_atomically(path, text); !written.ok()) {
+    std::fprintf(stderr, "mapfuzz: %s\n", write_error(path, written).c_str());
     return "";
   }
   return path;

@@ -46,8 +46,9 @@ std::string format_report(const char* target_name, const std::vector<StepRecord>
 
 // Writes `program` in text form to "<prefix>mapfuzz-<kind>-<hash>.txt"
 // (prefix as libFuzzer's -artifact_prefix: a directory with '/', or empty
-// for the current directory). Returns the path, or "" (with the reason on
-// stderr) if it cannot be written.
+// for the current directory), whole or not at all (write_file_atomically,
+// harness/artifact_file.h). Returns the path, or "" if it cannot be written:
+// then stderr says "cannot write PATH: <strerror>" and no file is left.
 std::string save_program(const std::string& prefix, const Program& program, FindingKind kind);
 
 // The command-line tool's path for `target_name`, next to the running

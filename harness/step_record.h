@@ -15,6 +15,8 @@ struct StepRecord {
   uint32_t index = 0;
   Op op;
   const char* skipped = nullptr;  // why the op was not sent to the library, or null
+  bool mode_unavailable = false;  // skipped because a fault mode it needs is off or unavailable here
+                                  // (no disk-full mode, no outside process): the run is inconclusive
   Expectation expected;           // the model's prediction
   uint64_t model_size_before = 0;
   Status status;                  // the library's answer

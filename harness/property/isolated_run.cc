@@ -11,6 +11,7 @@
 
 #include <rapidcheck/detail/Configuration.h>
 
+#include "harness/exit_codes.h"
 #include "harness/options.h"
 #include "harness/report.h"
 #include "harness/runtime.h"
@@ -19,7 +20,7 @@
 namespace mapfuzz::property {
 namespace {
 
-[[noreturn]] void child_main(const State& initial, const Commands& commands, int out_fd) {
+[[noreturn]] void child_main(const State& initial, const Commands& commands, int out_fd, int kind_fd) {
   ::dup2(out_fd, STDERR_FILENO);
   ::close(out_fd);
   runtime::install_crash_hooks();
@@ -41,7 +42,22 @@ namespace {
     const std::string report = format_report(this_target().name, ex.trace(), finding, context);
     (void)!::write(STDERR_FILENO, report.data(), report.size());
   }
-  ::_exit(finding_exit_code(finding.kind));
+  const uint8_t kind = static_cast<uint8_t>(finding.kind);
+  (void)!::write(kind_fd, &kind, 1);
+  ::_exit(exit_status(finding ? ExitCode::kFinding : ExitCode::kClean));
+}
+
+// Reads all of `fd` into `out`, then closes it.
+void read_all(int fd, std::string* out) {
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    out->append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
 }
 
 }  // namespace
@@ -49,8 +65,15 @@ namespace {
 IsolatedResult run_isolated(const State& initial, const Commands& commands) {
   IsolatedResult result;
   runtime::executor();  // the sandbox is made once, in the parent
-  int fds[2];
+  int fds[2], kind_fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
+    result.failed = true;
+    result.output = std::string("pipe: ") + std::strerror(errno);
+    return result;
+  }
+  if (::pipe2(kind_fds, O_CLOEXEC) != 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
     result.failed = true;
     result.output = std::string("pipe: ") + std::strerror(errno);
     return result;
@@ -59,18 +82,14 @@ IsolatedResult run_isolated(const State& initial, const Commands& commands) {
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::close(fds[0]);
-    child_main(initial, commands, fds[1]);
+    ::close(kind_fds[0]);
+    child_main(initial, commands, fds[1], kind_fds[1]);
   }
   ::close(fds[1]);
-  char buf[4096];
-  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) != 0;) {
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    result.output.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fds[0]);
+  ::close(kind_fds[1]);
+  read_all(fds[0], &result.output);
+  std::string kind;
+  read_all(kind_fds[0], &kind);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -81,6 +100,10 @@ IsolatedResult run_isolated(const State& initial, const Commands& commands) {
     result.exit_code = WEXITSTATUS(status);
   }
   result.failed = result.exit_code != 0;
+  if (result.failed) {
+    const bool named = kind.size() == 1 && kind[0] > 0 && kind[0] < static_cast<char>(FindingKind::kCount);
+    result.kind = named ? static_cast<FindingKind>(kind[0]) : FindingKind::kSignal;
+  }
   return result;
 }
 
@@ -94,10 +117,7 @@ void check_target_survives(bool with_faults) {
 
   // Save the program of this (possibly shrunk) case; the last one saved is
   // the minimal counterexample rapidcheck reports.
-  FindingKind kind = FindingKind::kSignal;
-  for (int k = 1; k < static_cast<int>(FindingKind::kCount); ++k) {
-    if (finding_exit_code(static_cast<FindingKind>(k)) == r.exit_code) kind = static_cast<FindingKind>(k);
-  }
+  const FindingKind kind = r.kind;
   const std::string& dir = Options::from_environment().artifact_dir;
   const std::string prefix = dir.empty() ? "" : dir + "/";
   const std::string saved = save_program(prefix, to_program(commands), kind);

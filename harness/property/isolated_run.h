@@ -5,20 +5,23 @@
 
 #include <string>
 
+#include "harness/finding.h"
 #include "harness/property/commands.h"
 
 namespace mapfuzz::property {
 
 struct IsolatedResult {
   bool failed = false;
-  int exit_code = 0;   // the child's exit code (a finding's code), or 128+signal
+  int exit_code = 0;   // the child's exit code (harness/exit_codes.h), or 128+signal
+  FindingKind kind = FindingKind::kNone;  // the child's finding; kSignal if it died without naming one
   std::string output;  // everything the child printed on stderr (its report)
 };
 
 // Forks; the child runs `commands` through the process's executor (runtime::
 // executor()) with rapidcheck's runAll, then the end-of-run checks, prints
-// the report of any finding to stderr and exits with the finding's code.
-// The parent waits and collects. Never throws.
+// the report of any finding to stderr, passes its kind back through a pipe
+// and exits with ExitCode::kFinding (kClean without one). The parent waits
+// and collects. Never throws.
 IsolatedResult run_isolated(const State& initial, const Commands& commands);
 
 // The property shared by every target: generate a command sequence for

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # expect_finding.sh MODE KIND_REGEX CLI SEEDS_DIR -- COMMAND...
-#   MODE finding: COMMAND must fail with a mapfuzz report whose kind matches
-#                 KIND_REGEX, and the replay command in the report must
-#                 reproduce the same kind.
-#   MODE clean:   COMMAND must succeed with no mapfuzz report.
+#   MODE finding: COMMAND must fail with exit status 1 (the exit-code table's
+#                 finding, harness/exit_codes.h) and a mapfuzz report whose kind
+#                 matches KIND_REGEX, and the replay command in the report must
+#                 reproduce the same kind, with exit status 1 too.
+#   MODE clean:   COMMAND must succeed with no mapfuzz report (exit 0, or 3:
+#                 inconclusive, a fault mode some program needs is unavailable
+#                 here, e.g. disk-full without mount privileges; said so).
 #   MODE known:   either, for a library with known findings that cannot be
 #                 avoided: COMMAND may succeed with no report, or fail as in
 #                 MODE finding; a finding of any other kind fails.
@@ -22,6 +25,11 @@ for a in "$@"; do a=${a//@SEEDS@/$work/seeds}; cmd+=("${a//@WORK@/$work}"); done
 (cd "$work" && MAPFUZZ_ARTIFACT_DIR="$work/artifacts" "${cmd[@]}") >"$work/out" 2>&1
 status=$?
 report=$(grep -E '^==mapfuzz== ERROR: ' "$work/out" | head -n1)
+# Exit 3 (harness/exit_codes.h): no finding, but some steps were skipped here.
+if [ $status -eq 3 ] && [ -z "$report" ] && [ "$mode" != finding ]; then
+  grep -m3 'inconclusive' "$work/out"
+  echo "note: inconclusive here (exit 3): counted as no finding"; status=0
+fi
 if [ "$mode" = known ] && [ $status -eq 0 ] && [ -z "$report" ]; then
   grep -E 'stat::number_of_executed_units|tests passed|OK, passed|^enumerated ' "$work/out" | tail -n 3
   echo "PASS: no finding (allowed: $kinds)"; exit 0
@@ -47,6 +55,9 @@ fi
 if [ $status -eq 0 ] || [ -z "$report" ]; then
   echo "FAIL: expected a finding matching '$kinds', got exit $status and no report"; tail -n 60 "$work/out"; exit 1
 fi
+if [ "$mode" = finding ] && [ $status -ne 1 ]; then
+  echo "FAIL: a finding must exit with status 1 (harness/exit_codes.h), got $status"; tail -n 20 "$work/out"; exit 1
+fi
 kind=$(echo "$report" | sed -E 's/^==mapfuzz== ERROR: ([a-z-]+) .*/\1/')
 if ! echo "$kind" | grep -qE "^($kinds)$"; then
   echo "FAIL: finding '$kind' does not match '$kinds'"; tail -n 60 "$work/out"; exit 1
@@ -62,8 +73,12 @@ if [ -z "$replay" ]; then echo "FAIL: the report names no replay command"; exit 
 # one of up to 6 must reproduce it.
 for attempt in 1 2 3 4 5 6; do
   $replay --quiet >"$work/replay" 2>&1
+  replay_status=$?
   again=$(grep -E '^==mapfuzz== ERROR: ' "$work/replay" | head -n1 | sed -E 's/^==mapfuzz== ERROR: ([a-z-]+) .*/\1/')
   if [ "$again" = "$kind" ] || echo "$again" | grep -qE "^($kinds)$"; then
+    if [ $replay_status -ne 1 ]; then
+      echo "FAIL: the replay found $again but exited with $replay_status, not 1 (harness/exit_codes.h)"; exit 1
+    fi
     echo "PASS: caught as $kind; replay reproduces it (as $again, attempt $attempt)"; exit 0
   fi
   [ "$kind" = signal ] || break

@@ -20,10 +20,10 @@ import sys
 import threading
 import time
 
-from mapfuzz_tools import libfuzzer_log
+from mapfuzz_tools import exit_codes, libfuzzer_log
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-EXIT_NONE, EXIT_NEW, EXIT_USAGE = 0, 1, 2
+EXIT_NONE, EXIT_NEW, EXIT_USAGE = exit_codes.CLEAN, exit_codes.FINDING, exit_codes.USAGE
 CRASH_PREFIXES = ("crash-", "timeout-", "leak-", "oom-")
 FUZZ_GRACE_S = 15     # libFuzzer may overrun --time by this much (wrapping up); then it is stopped
 RESERVE_S = 2         # kept back from the deadline for the summary

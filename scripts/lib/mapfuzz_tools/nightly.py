@@ -17,12 +17,12 @@ import subprocess
 import sys
 import time
 
-from mapfuzz_tools import bounded, known, nightly_checks, nightly_report, triage as triage_mod
+from mapfuzz_tools import bounded, exit_codes, known, nightly_checks, nightly_report, triage as triage_mod
 from mapfuzz_tools.replay import ReplayError
 from mapfuzz_tools.triage_main import collect, summary_lines
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-EXIT_NONE, EXIT_NEW, EXIT_ERROR = 0, 1, 2
+EXIT_NONE, EXIT_NEW, EXIT_ERROR = exit_codes.CLEAN, exit_codes.FINDING, exit_codes.USAGE
 MUTANT_PATTERN = "reference_mut_*"
 REPORT_RESERVE_S = 5
 

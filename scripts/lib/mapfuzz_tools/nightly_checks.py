@@ -8,7 +8,7 @@ import os
 import random
 import time
 
-from mapfuzz_tools import bounded, corpus_store, libfuzzer_log
+from mapfuzz_tools import bounded, corpus_store, exit_codes, libfuzzer_log
 
 # A check gets this long after its own time limit to stop by itself.
 GRACE_S = 20
@@ -42,10 +42,18 @@ class Target:
 
 
 def _entry(check, finished, log, **extra):
-    status = ("ok" if finished.status == 0 or finished.timed_out else
-              "error" if finished.status == 2 or finished.status < 0 else "findings")
+    """The check's entry, its status from the exit-code table (exit_codes.py):
+    clean or inconclusive (said in the message) is ok, a finding is
+    findings, a usage error or a death by a signal is error."""
+    code = finished.status
+    inconclusive = code == exit_codes.INCONCLUSIVE and not finished.timed_out
+    status = ("ok" if code in (exit_codes.CLEAN, exit_codes.INCONCLUSIVE) or finished.timed_out else
+              "error" if code == exit_codes.USAGE or code < 0 else "findings")
     entry = {"check": check, "status": status, "seconds": round(finished.seconds, 1), "log": log}
     entry.update(extra)
+    if inconclusive:
+        entry["message"] = ((entry.get("message") or "") + "; inconclusive: a fault mode some program needs "
+                            "is unavailable here (see the log)").lstrip("; ")
     return entry
 
 

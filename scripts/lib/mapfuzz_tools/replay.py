@@ -12,7 +12,7 @@ import re
 import subprocess
 import time
 
-from mapfuzz_tools import frames
+from mapfuzz_tools import exit_codes, frames
 
 # A replay that runs longer is a hang (libFuzzer's own timeout is far longer).
 DEFAULT_TIMEOUT = 60
@@ -30,6 +30,7 @@ class Outcome:
     events: str = ""
     trace: list[str] = dataclasses.field(default_factory=list)  # the report's minimal program
     hazard: bool = False
+    inconclusive: bool = False  # no finding, but a step needed a fault mode unavailable here (exit 3)
     exit_code: int = 0
     timed_out: bool = False
     output: str = ""
@@ -68,10 +69,11 @@ def parse_output(text, exit_code, root=None):
     elif error:
         out.kind, base = "sanitizer", "sanitizer %s -" % error.replace(" ", "-")
         out.what = error
-    elif exit_code not in (0, 2) and exit_code < 10:
+    elif exit_code not in (exit_codes.CLEAN, exit_codes.USAGE, exit_codes.INCONCLUSIVE):
         out.kind, base = "crash", "crash exit-%d -" % exit_code
         out.what = "the replay exited with status %d and printed no report" % exit_code
     out.hazard = out.kind is None and "documented hazard" in text
+    out.inconclusive = out.kind is None and exit_code == exit_codes.INCONCLUSIVE
     if out.kind:
         lib = frames.library_frames(text, root) if (out.kind in ("signal", "sanitizer", "crash")) else []
         out.signature = base + (" @ " + " < ".join(lib) if lib else "")
@@ -110,7 +112,7 @@ class Replayer:
                 return Outcome(timed_out=True, output=text, what="stopped at the triage deadline")
             return Outcome(kind="hang", signature="hang - -", timed_out=True, output=text,
                            what="the replay ran longer than %d s" % self.timeout)
-        if p.returncode == 2 and "==mapfuzz== ERROR" not in p.stdout:
+        if p.returncode == exit_codes.USAGE and "==mapfuzz== ERROR" not in p.stdout:
             raise ReplayError("%s: %s" % (path, p.stdout.strip().splitlines()[-1] if p.stdout.strip() else
                                           "exit status 2"))
         return parse_output(p.stdout, p.returncode, self.root)

@@ -60,6 +60,9 @@ class TriageResult:
     not_triaged: list              # inputs the budget did not reach
     unreadable: list               # inputs that are not programs
     replays: int = 0
+    # inputs that replay with no finding but skipped a step whose fault mode is
+    # unavailable here (exit 3): nothing is known of them on this machine
+    inconclusive: list = dataclasses.field(default_factory=list)
 
     @property
     def new(self):
@@ -111,6 +114,8 @@ def group_inputs(replayer, inputs, budget, result, workers=None):
             result.not_triaged.append(path)
         elif outcome == "unreadable":
             result.unreadable.append(path)
+        elif not outcome.finding and outcome.inconclusive:
+            result.inconclusive.append(path)
         elif not outcome.finding:
             result.not_reproduced.append(path)
         else:

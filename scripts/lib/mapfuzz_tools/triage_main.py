@@ -6,12 +6,12 @@ import os
 import sys
 import time
 
-from mapfuzz_tools import known, triage as triage_mod
+from mapfuzz_tools import exit_codes, known, triage as triage_mod
 from mapfuzz_tools.replay import ReplayError
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 ARTIFACT_PREFIXES = ("crash-", "timeout-", "leak-", "oom-", "slow-unit-", "mapfuzz-")
-EXIT_NONE, EXIT_NEW, EXIT_USAGE = 0, 1, 2
+EXIT_NONE, EXIT_NEW, EXIT_USAGE = exit_codes.CLEAN, exit_codes.FINDING, exit_codes.USAGE
 
 
 def find_cli(target, bin_dir=None):
@@ -62,6 +62,10 @@ def summary_lines(result, budget_s, seconds):
     if result.not_reproduced:
         lines.append("   %d input(s) replay clean now (flaky, or fixed): e.g. %s"
                      % (len(result.not_reproduced), result.not_reproduced[0]))
+    if result.inconclusive:
+        lines.append("   %d input(s) inconclusive: no finding, but they need a fault mode unavailable here "
+                     "(e.g. disk-full without mount privileges): e.g. %s"
+                     % (len(result.inconclusive), result.inconclusive[0]))
     if result.not_triaged:
         lines.append("   %d input(s) not triaged: the budget ran out (raise --budget)" % len(result.not_triaged))
     if result.unreadable:
