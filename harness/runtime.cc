@@ -239,7 +239,12 @@ void Runtime::report_finding(const Finding& finding, ReportContext& context) {
 
 std::string Runtime::fault_modes() {
   executor();
-  std::string modes = "injected syscall faults; outside events (";
+  std::string modes = "injected syscall faults";
+  if (options_.max_faults_per_op != 0) {
+    modes += " (at most " + option_type::Limit::show(options_.max_faults_per_op) + " per operation: " +
+             OptionName::max_faults_per_op + ")";
+  }
+  modes += "; outside events (";
   if (outside_) {
     modes += outside_->mode();
     if (!outside_note_.empty()) modes += ": " + outside_note_;
