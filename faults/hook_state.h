@@ -44,6 +44,9 @@ struct Tables {  // guarded by g_lock
   std::vector<ArmedFault> faults;
   MappingTable maps;
   uint64_t counts[static_cast<size_t>(Call::kCount)] = {};
+  uint32_t fault_cap = 0;     // injected failures allowed per tag; 0: no cap
+  uint32_t capped_tag = 0;    // the tag fired_in_tag counts for
+  uint32_t fired_in_tag = 0;  // injected failures among the calls tagged capped_tag
 };
 
 inline constexpr size_t kLogReserve = 1 << 14;
@@ -116,20 +119,28 @@ inline void append_log(const Locked& t, const CallRecord& rec) {
 
 // Counts a sandbox call of rec.call; if an armed fault fires, logs rec as
 // injected, marks this thread's injection mark (injection_mark.h) and
-// returns the errno to fail with (0: none fires, or bypassed).
+// returns the errno to fail with (0: none fires, or bypassed). Once the
+// fault cap (set_fault_cap) is reached among the calls tagged rec.tag, no
+// fault fires: the call is counted against the armed faults and passes.
 inline int take_fault(const Locked& t, CallRecord& rec) {
   if (t_bypass) return 0;
   ++t->counts[static_cast<size_t>(rec.call)];
+  if (rec.tag != t->capped_tag) {
+    t->capped_tag = rec.tag;
+    t->fired_in_tag = 0;
+  }
+  const bool capped = t->fault_cap != 0 && t->fired_in_tag >= t->fault_cap;
   int err = 0;
   for (ArmedFault& f : t->faults) {
     if (f.spec.call != rec.call) continue;
     ++f.seen;
     const uint32_t nth = f.spec.nth == 0 ? 1 : f.spec.nth;
-    if (err == 0 && (f.seen == nth || (f.spec.persistent && f.seen > nth))) {
+    if (err == 0 && !capped && (f.seen == nth || (f.spec.persistent && f.seen > nth))) {
       err = f.spec.err != 0 ? f.spec.err : EIO;
     }
   }
   if (err != 0) {
+    ++t->fired_in_tag;
     rec.result_errno = err;
     rec.injected = true;
     t->log.push_back(rec);

@@ -74,6 +74,7 @@ void activate(const char* dir) {
   tb.log.reserve(kLogReserve);
   tb.faults.clear();
   for (auto& c : tb.counts) c = 0;
+  tb.capped_tag = tb.fired_in_tag = 0;
   g_tag.store(0, std::memory_order_relaxed);
   clear_injected_mark();
   const long page = sysconf(_SC_PAGESIZE);
@@ -100,6 +101,12 @@ bool active() { return g_active.load(std::memory_order_acquire); }
 void set_tag(uint32_t tag) {
   g_tag.store(tag, std::memory_order_relaxed);
   clear_injected_mark();
+}
+
+void set_fault_cap(uint32_t per_tag) {
+  HookScope hook;
+  tables();
+  Locked{}->fault_cap = per_tag;
 }
 
 void arm(const FaultSpec& fault) {

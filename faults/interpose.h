@@ -71,6 +71,14 @@ void set_tag(uint32_t tag);
 void arm(const FaultSpec& fault);
 void disarm_all();
 
+// Caps the injected failures per tag (per step of the executor, one library
+// call) at `per_tag`: once that many armed faults have fired among the calls
+// tagged with the current tag, further matching calls pass through, still
+// counted against the armed faults (a once fault whose nth call passes this
+// way is spent; a persistent one fires again under the next tag). 0: no cap,
+// the default. Kept by activate() and deactivate().
+void set_fault_cap(uint32_t per_tag);
+
 // The calls on sandbox files since activate() or clear_log().
 const std::vector<CallRecord>& call_log();
 void clear_log();

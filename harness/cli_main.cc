@@ -469,8 +469,8 @@ int enumerate(const std::vector<std::string>& args) {
   const auto& found = enumerator.findings();
   for (size_t i = 0; i < found.size(); ++i) {
     const DistinctFinding& d = found[i];
-    std::printf("  #%zu %s: %zu run(s), first in %s%s%s\n", i + 1, describe(d.site).c_str(), d.runs,
-                d.program_name.c_str(), d.faulted ? " with " : "",
+    std::printf("  #%zu %s: %zu run(s), severity %s, first in %s%s%s\n", i + 1, describe(d.site).c_str(), d.runs,
+                severity_class_name(d.severity.cls()), d.program_name.c_str(), d.faulted ? " with " : "",
                 d.faulted ? format_op(Op{.kind = OpKind::kFault, .fault = d.fault}).c_str() : "");
   }
   std::printf("%s\n", enumerator.summary().c_str());

@@ -188,6 +188,7 @@ size_t Enumerator::record_finding(const std::string& name, const Program& progra
   d.faulted = faulted;
   if (faulted) d.fault = program.ops[0].fault;
   d.runs = 1;
+  d.severity = severity_of(trace, finding);
   d.artifact = save_program(options_.artifact_prefix, minimal_program(trace, finding), finding.kind);
   findings_.push_back(d);
 

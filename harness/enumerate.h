@@ -22,6 +22,7 @@
 #include "harness/executor.h"
 #include "harness/finding.h"
 #include "harness/op.h"
+#include "harness/severity.h"
 
 namespace mapfuzz {
 
@@ -69,6 +70,7 @@ struct DistinctFinding {
   faults::FaultSpec fault;   // that run's fault (when faulted)
   std::string artifact;      // its saved program; "" if it could not be saved
   size_t runs = 0;           // runs that found it
+  Severity severity;         // of the first run's program, up to the finding
 };
 
 struct EnumeratedRun {

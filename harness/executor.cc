@@ -53,6 +53,7 @@ void Executor::begin() {
   }
   stuck_mappings_ = 0;
   faults::activate(sandbox_dir_.c_str());
+  faults::set_fault_cap(options_.max_faults_per_op);
   subject_ = target_.make();
   running_ = true;
 }

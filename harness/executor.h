@@ -31,6 +31,9 @@ struct RunOptions {
   bool in_call_events = false;
   // Brings about `outside diskfull` / `outside sizelimit`; null: skipped.
   DiskConditions* disk = nullptr;
+  // At most this many injected faults fire within one step (one library
+  // call); further matching calls in it pass (faults::set_fault_cap). 0: no cap.
+  uint32_t max_faults_per_op = 0;
 };
 
 class Executor {

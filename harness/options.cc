@@ -51,6 +51,20 @@ bool Bytes::parse(std::string_view text, Value* out) {
 
 std::string Bytes::show(const Value& v) { return std::to_string(v); }
 
+bool Limit::parse(std::string_view text, Value* out) {
+  if (text.empty() || text.size() > 10) return false;
+  uint64_t n = 0;
+  for (char c : text) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    n = n * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (n > UINT32_MAX) return false;
+  *out = static_cast<Value>(n);
+  return true;
+}
+
+std::string Limit::show(const Value& v) { return v == 0 ? "0 (no limit)" : std::to_string(v); }
+
 bool OutsideChoice::parse(std::string_view text, Value* out) {
   if (text == "process") *out = OutsideMode::kProcess;
   else if (text == "in-process") *out = OutsideMode::kInProcess;

@@ -46,6 +46,15 @@ struct Bytes {
   static std::string show(const Value& v);
 };
 
+// A count that caps something: decimal digits, at most 4294967295; "0"
+// means no cap.
+struct Limit {
+  using Value = uint32_t;
+  static constexpr const char* kWant = "a whole number (decimal; 0 for no limit)";
+  static bool parse(std::string_view text, Value* out);
+  static std::string show(const Value& v);  // "0 (no limit)" for 0
+};
+
 // Who performs outside events: "process" or "in-process".
 struct OutsideChoice {
   using Value = OutsideMode;

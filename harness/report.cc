@@ -66,7 +66,7 @@ std::string format_step(const StepRecord& s) {
 
 std::string format_report(const char* target_name, const std::vector<StepRecord>& trace,
                           const Finding& finding, const ReportContext& context, const Op* pending,
-                          const Signature* signature) {
+                          const Signature* signature, const Severity* severity) {
   const Program minimal = minimal_program(trace, finding, pending);
   const StepRecord* failing = nullptr;
   for (const StepRecord& s : trace) {
@@ -88,6 +88,7 @@ std::string format_report(const char* target_name, const std::vector<StepRecord>
   r += "  what: " + finding.detail + "\n";
   r += "  why: " + why_text(finding, failing) + "\n";
   r += "  signature: " + (signature ? *signature : signature_of(finding, failing)).text() + "\n";
+  r += "  severity: " + (severity ? *severity : severity_of(trace, finding)).text() + "\n";
   r += "  trace (" + std::to_string(minimal.ops.size()) + " ops, text form):\n";
   for (const Op& op : minimal.ops) r += "    " + format_op(op) + "\n";
   if (!context.seed.empty()) r += "  seed: " + context.seed + "\n";

@@ -9,6 +9,7 @@
 #include "harness/step_record.h"
 #include "harness/finding.h"
 #include "harness/op.h"
+#include "harness/severity.h"
 #include "harness/signature.h"
 
 namespace mapfuzz {
@@ -37,12 +38,13 @@ Program minimal_program(const std::vector<StepRecord>& trace, const Finding& fin
 // the library's answer and any injected fault that fired.
 std::string format_step(const StepRecord& step);
 
-// The full report of `finding` for `target_name`, with its signature:
-// `signature` where the trace cannot tell it (a crash inside a step), else
-// signature_of(finding, its step).
+// The full report of `finding` for `target_name`, with its signature and
+// severity: `signature` and `severity` where the trace cannot tell them (a
+// crash inside a step), else signature_of(finding, its step) and
+// severity_of(trace, finding).
 std::string format_report(const char* target_name, const std::vector<StepRecord>& trace,
                           const Finding& finding, const ReportContext& context, const Op* pending = nullptr,
-                          const Signature* signature = nullptr);
+                          const Signature* signature = nullptr, const Severity* severity = nullptr);
 
 // Writes `program` in text form to "<prefix>mapfuzz-<kind>-<hash>.txt"
 // (prefix as libFuzzer's -artifact_prefix: a directory with '/', or empty

@@ -128,6 +128,7 @@ Executor& Runtime::executor() {
     outside_note_ = off_with(OptionName::outside_events);
   }
   run.in_call_events = options_.in_call_events;
+  run.max_faults_per_op = options_.max_faults_per_op;
   executor_ = std::make_unique<Executor>(this_target(), sandbox_->dir(), run);
   std::atexit(runtime::shutdown);
   return *executor_;
@@ -157,7 +158,8 @@ void Runtime::print_crash_report(const char* what, const char* signal, int signo
     }
   }
   const Signature signature = crash_signature(pending, static_cast<uint32_t>(trace.size()), signal, faults::call_log());
-  const std::string report = format_report(this_target().name, trace, f, context, pending, &signature);
+  const Severity severity = crash_severity(trace, static_cast<uint32_t>(trace.size()), faults::call_log());
+  const std::string report = format_report(this_target().name, trace, f, context, pending, &signature, &severity);
   (void)!::write(STDERR_FILENO, report.data(), report.size());
 }
 
@@ -237,7 +239,12 @@ void Runtime::report_finding(const Finding& finding, ReportContext& context) {
 
 std::string Runtime::fault_modes() {
   executor();
-  std::string modes = "injected syscall faults; outside events (";
+  std::string modes = "injected syscall faults";
+  if (options_.max_faults_per_op != 0) {
+    modes += " (at most " + option_type::Limit::show(options_.max_faults_per_op) + " per operation: " +
+             OptionName::max_faults_per_op + ")";
+  }
+  modes += "; outside events (";
   if (outside_) {
     modes += outside_->mode();
     if (!outside_note_.empty()) modes += ": " + outside_note_;

@@ -183,6 +183,29 @@ BOOST_AUTO_TEST_CASE(counting_starts_at_arming_and_faults_are_independent) {
   close(fd);
 }
 
+BOOST_AUTO_TEST_CASE(the_fault_cap_limits_injected_failures_per_tag) {
+  const int fd = open(in("f").c_str(), O_RDWR | O_CREAT, 0600);
+  BOOST_TEST_REQUIRE(fd >= 0);
+  set_fault_cap(1);
+  set_tag(1);
+  arm({Call::kFtruncate, 1, EIO, true});
+  arm({Call::kFsync, 1, EIO, false});
+  BOOST_TEST(ftruncate(fd, 1) == -1);
+  BOOST_TEST(ftruncate(fd, 2) == 0);  // the cap: a second failure under tag 1 passes
+  BOOST_TEST(fsync(fd) == 0);         // ... and spends this once fault
+  set_tag(2);
+  BOOST_TEST(ftruncate(fd, 3) == -1);  // a new tag: the persistent fault fires again
+  BOOST_TEST(ftruncate(fd, 4) == 0);
+  BOOST_TEST(fsync(fd) == 0);
+  set_fault_cap(0);
+  BOOST_TEST(ftruncate(fd, 5) == -1);  // no cap
+  BOOST_TEST(ftruncate(fd, 6) == -1);
+  close(fd);
+  size_t injected = 0;
+  for (const CallRecord& r : call_log()) injected += r.injected;
+  BOOST_TEST(injected == 4u);
+}
+
 BOOST_AUTO_TEST_CASE(posix_fallocate_returns_the_error_number) {
   const int fd = open(in("f").c_str(), O_RDWR | O_CREAT, 0600);
   BOOST_TEST_REQUIRE(fd >= 0);

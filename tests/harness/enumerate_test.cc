@@ -116,6 +116,7 @@ BOOST_FIXTURE_TEST_CASE(counts_calls_and_dedups_findings, Fixture) {
   BOOST_TEST(describe(d.site) == "swallowed-error in resize, ftruncate failed in resize");
   BOOST_TEST(d.program_name == "two_shrinks");
   BOOST_TEST((d.faulted && d.fault.nth == 1 && d.fault.err == EFBIG && !d.fault.persistent));
+  BOOST_TEST(d.severity.text() == "single (1 fault, 0 outside events, 0 disk conditions, at most 1 in one call)");
   BOOST_TEST_REQUIRE(!d.artifact.empty());
 
   // The saved program is the fault op followed by the ops up to the finding.

@@ -47,6 +47,7 @@ void rejected(const std::string& variable, const std::string& value, const std::
     BOOST_TEST(o.disk_full == defaults.disk_full);
     BOOST_TEST((o.outside == defaults.outside));
     BOOST_TEST(o.max_file_size == defaults.max_file_size);
+    BOOST_TEST(o.max_faults_per_op == defaults.max_faults_per_op);
     BOOST_TEST(o.avoid_known == defaults.avoid_known);
     BOOST_TEST(o.artifact_dir == defaults.artifact_dir);
   }
@@ -64,6 +65,7 @@ BOOST_AUTO_TEST_CASE(defaults_when_nothing_is_set) {
   BOOST_TEST((o.outside == OutsideMode::kProcess));
   BOOST_TEST((default_outside_mode() == OutsideMode::kProcess));
   BOOST_TEST(o.max_file_size == kMaxProgramFileSize);
+  BOOST_TEST(o.max_faults_per_op == 0u);  // no cap
   BOOST_TEST(o.avoid_known.empty());
   BOOST_TEST(o.artifact_dir.empty());
   BOOST_TEST(!o.avoids("stale-tail"));
@@ -76,6 +78,7 @@ BOOST_AUTO_TEST_CASE(empty_means_unset) {
                     {"MAPFUZZ_OUTSIDE", ""},
                     {"MAPFUZZ_DISK_FULL", ""},
                     {"MAPFUZZ_MAX_FILE_SIZE", ""},
+                    {"MAPFUZZ_MAX_FAULTS_PER_OP", ""},
                     {"MAPFUZZ_AVOID_KNOWN", ""},
                     {"MAPFUZZ_ARTIFACT_DIR", ""}},
                    &o)
@@ -125,6 +128,16 @@ BOOST_AUTO_TEST_CASE(max_file_size) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(max_faults_per_op) {
+  BOOST_TEST(accepted("MAPFUZZ_MAX_FAULTS_PER_OP", "0").max_faults_per_op == 0u);
+  BOOST_TEST(accepted("MAPFUZZ_MAX_FAULTS_PER_OP", "1").max_faults_per_op == 1u);
+  BOOST_TEST(accepted("MAPFUZZ_MAX_FAULTS_PER_OP", "010").max_faults_per_op == 10u);
+  BOOST_TEST(accepted("MAPFUZZ_MAX_FAULTS_PER_OP", "4294967295").max_faults_per_op == UINT32_MAX);
+  for (const char* bad : {"-1", "+1", " 1", "1 ", "one", "0x1", "1.5", "4294967296", "99999999999"}) {
+    rejected("MAPFUZZ_MAX_FAULTS_PER_OP", bad, "a whole number (decimal; 0 for no limit)");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(avoid_known) {
   const Options all = accepted("MAPFUZZ_AVOID_KNOWN", "all");
   BOOST_TEST(all.avoids("stale-tail"));
@@ -170,7 +183,7 @@ BOOST_AUTO_TEST_CASE(unknown_variables) {
 
 BOOST_AUTO_TEST_CASE(table_help_and_markdown) {
   const std::vector<OptionInfo> table = option_table();
-  BOOST_TEST(table.size() == 7u);
+  BOOST_TEST(table.size() == 8u);
   std::set<std::string> names;
   for (const OptionInfo& o : table) {
     names.insert(o.variable);
@@ -185,6 +198,8 @@ BOOST_AUTO_TEST_CASE(table_help_and_markdown) {
   BOOST_TEST(std::string(OptionName::in_call_events) == "MAPFUZZ_IN_CALL_EVENTS");
   BOOST_TEST(options_help().find("  MAPFUZZ_MAX_FILE_SIZE: a positive number of bytes (decimal, or hexadecimal with "
                                  "0x); default 4194304\n") != std::string::npos);
+  BOOST_TEST(options_help().find("  MAPFUZZ_MAX_FAULTS_PER_OP: a whole number (decimal; 0 for no limit); default 0 "
+                                 "(no limit)\n") != std::string::npos);
   BOOST_TEST(options_help().find("  MAPFUZZ_ARTIFACT_DIR: an existing directory; default the current directory\n") !=
              std::string::npos);
   BOOST_TEST(options_markdown().rfind("| Variable | Values | Default | Meaning |\n| --- | --- | --- | --- |\n", 0) ==

@@ -100,8 +100,9 @@ class FuzzScriptTest(unittest.TestCase):
         crashes = int(re.search(r"^   crash files: (\d+)", out, re.M).group(1))
         distinct = re.search(r"^   (\d+) distinct finding\(s\): (\d+) new", out, re.M)
         self.assertIsNotNone(distinct, out[-3000:])
-        self.assertRegex(out, r"(?m)^   NEW   swallowed-error resize ")
-        new_lines = re.findall(r"(?m)^   NEW   (.*?)  x\d+", out)
+        self.assertRegex(out, r"(?m)^   NEW   single +swallowed-error resize ")  # with its severity class
+        self.assertRegex(out, r"(?m)^   by severity: .*\d+ single")
+        new_lines = re.findall(r"(?m)^   NEW   \S+ +(.*?)  x\d+", out)
         self.assertEqual(len(new_lines), len(set(new_lines)))
         self.assertLessEqual(int(distinct.group(1)), crashes)
         self.assertLess(took, 10 + 30 + 15)  # + python and startup on a loaded machine

@@ -124,6 +124,30 @@ class ReportTest(unittest.TestCase):
         self.assertIn("cp reproducers/tkrzw-3.txt corpus/regressions/tkrzw/", md)
         self.assertIn("Known findings (2", md)
 
+    def test_severity_is_shown_and_orders_the_findings(self):
+        results = sample()
+        compound = finding("tkrzw", "not-atomic resize fault:fallocate,fault:ftruncate", "new", 9)
+        compound.update(severity="compound", severity_text="compound (2 faults, 0 outside events, "
+                        "0 disk conditions, at most 2 in one call)")
+        single = finding("tkrzw", "not-atomic resize fault:mremap", "new", 1)
+        single.update(severity="single", severity_text="single (1 fault, 0 outside events, "
+                      "0 disk conditions, at most 1 in one call)")
+        results["findings"] += [compound, single]
+        texts = self.write(results)
+        md, page = texts["summary"], texts["html"]
+        # Within a target: single failures first, the unknown (no severity) last.
+        order = [md.index(code) for code in ("fault:mremap", "fault:fallocate,fault:ftruncate", "alert")]
+        self.assertEqual(order, sorted(order))
+        self.assertIn("- severity: **single** (1 fault, 0 outside events, 0 disk conditions, at most 1 in one "
+                      "call)", md)
+        self.assertIn("- severity: **unknown**", md)
+        self.assertIn("| severity |", md)
+        self.assertIn("<b>compound</b> (2 faults,", page)
+        self.assertLess(page.index("fault:mremap"), page.index("fault:fallocate,fault:ftruncate"))
+        with self.assertRaises(ResultsError) as caught:
+            nightly_report.write_reports({"findings": [dict(single, severity="grave")]}, "/nonexistent")
+        self.assertTrue(str(caught.exception).startswith("findings[0].severity"))
+
     def test_no_findings_and_no_series(self):
         results = {"targets": [{"name": "sqlite", "checks": [{"check": "property", "status": "ok"}]}]}
         texts = self.write(results)

@@ -66,6 +66,20 @@ class TriageTest(unittest.TestCase):
         header = open(g.reproducer).read()
         self.assertTrue(header.startswith("# mapfuzz: new finding in " + MUTANT))
         self.assertIn("corpus/regressions/%s/EXPECTED" % MUTANT, header)
+        self.assertEqual(g.severity_class, "single")
+        self.assertIn("\n# Severity: single (1 fault, 0 outside events, 0 disk conditions, at most 1 in one call)\n",
+                      header)
+
+    def test_the_severity_is_the_minimised_programs(self):
+        # A fault that fails an earlier sync (reported, so no finding) is not
+        # needed: the input needs two faults, its minimised reproducer one.
+        path = os.path.join(self.dir, "extra_fault.txt")
+        write(path, "open create size=8192\nfault call=msync errno=EIO nth=1 once\nsync offset=0 length=0\n"
+                    "fault call=ftruncate errno=EIO nth=1 once\nresize size=100\n")
+        self.inputs = [(path, "fuzz")]
+        self.assertEqual(replay.Replayer(cli(MUTANT), root=ROOT).run(path).severity.cls, "multiple")
+        result = triage.triage(self.job(MUTANT, budget_s=60))
+        self.assertEqual([(g.signature, g.severity_class) for g in result.groups], [(SIGNATURE, "single")])
 
     def test_the_correct_library_gives_no_finding_from_the_same_programs(self):
         result = triage.triage(self.job("reference", budget_s=60))

@@ -37,10 +37,12 @@ class Minimiser:
     def __init__(self, replayer, work_dir, budget):
         self.replayer, self.work_dir, self.budget = replayer, work_dir, budget
         self.tried = 0
+        self.kept = None  # the Outcome of the last program keeps() kept
         os.makedirs(work_dir, exist_ok=True)
 
     def keeps(self, ops, signature):
-        """True iff the program `ops` replays to `signature`."""
+        """True iff the program `ops` replays to `signature` (its Outcome is
+        then self.kept: after minimise(), the minimised program's)."""
         if self.budget.over():
             return False
         self.tried += 1
@@ -48,7 +50,11 @@ class Minimiser:
         with open(path, "w") as f:
             f.write("\n".join(ops) + "\n")
         try:
-            return self.replayer.run(path).signature == signature
+            outcome = self.replayer.run(path)
+            if outcome.signature != signature:
+                return False
+            self.kept = outcome
+            return True
         except Exception:  # a candidate the codec rejects is simply not kept
             return False
         finally:

@@ -17,7 +17,9 @@ Results schema (version 1; every field optional unless marked):
                    "kind": "not-atomic", "status": "new"|"known" (required),
                    "count": 12, "sources": ["fuzz", "enumerate"], "flaky": false,
                    "what": "one-line detail", "reproducer": "reproducers/....txt",
-                   "replay": "command", "add_command": "command", "known_as": "path"}]}
+                   "replay": "command", "add_command": "command", "known_as": "path",
+                   "severity": "none"|"single"|"outside"|"multiple"|"compound"|"unknown",
+                   "severity_text": "single (1 fault, 0 outside events, ...)"}]}
 
 Series come from libfuzzer_log.parse()["points"]. Paths in the results are
 shown as given; relative ones become links in report.html, so make them

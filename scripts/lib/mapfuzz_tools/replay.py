@@ -3,8 +3,9 @@ replay --quiet FILE`) in a child process, and reading what it found.
 
 Every source of findings ends here: fuzz crash files, fork mode, property
 tests and `enumerate` all leave programs, and a replay tells what each one
-does now, with its signature (harness/signature.h) and, for a crash, the
-library frames of the sanitizer's stack (frames.py).
+does now, with its signature (harness/signature.h), its severity
+(severity.py) and, for a crash, the library frames of the sanitizer's stack
+(frames.py).
 """
 import dataclasses
 import os
@@ -12,7 +13,7 @@ import re
 import subprocess
 import time
 
-from mapfuzz_tools import exit_codes, frames
+from mapfuzz_tools import exit_codes, frames, severity as severity_mod
 
 # A replay that runs longer is a hang (libFuzzer's own timeout is far longer).
 DEFAULT_TIMEOUT = 60
@@ -28,6 +29,7 @@ class Outcome:
     op: str | None = None         # the failing op, text form
     what: str = ""
     events: str = ""
+    severity: object = None       # a severity.Severity, or None where the output has no severity line
     trace: list[str] = dataclasses.field(default_factory=list)  # the report's minimal program
     hazard: bool = False
     inconclusive: bool = False  # no finding, but a step needed a fault mode unavailable here (exit 3)
@@ -74,6 +76,8 @@ def parse_output(text, exit_code, root=None):
         out.what = "the replay exited with status %d and printed no report" % exit_code
     out.hazard = out.kind is None and "documented hazard" in text
     out.inconclusive = out.kind is None and exit_code == exit_codes.INCONCLUSIVE
+    if out.kind:
+        out.severity = severity_mod.parse(_field(text, "severity"))
     if out.kind:
         lib = frames.library_frames(text, root) if (out.kind in ("signal", "sanitizer", "crash")) else []
         out.signature = base + (" @ " + " < ".join(lib) if lib else "")

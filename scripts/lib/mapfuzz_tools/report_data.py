@@ -5,6 +5,8 @@ headline. The schema is described in nightly_report's module docstring."""
 
 import math
 
+from .severity import CLASSES as SEVERITY_CLASSES, UNKNOWN as SEVERITY_UNKNOWN, rank as severity_rank
+
 CHECK_STATUSES = ("ok", "findings", "error", "skipped")
 FINDING_STATUSES = ("new", "known")
 CHECK_ORDER = ("fuzz", "property", "enumerate", "regressions", "triage")
@@ -84,7 +86,8 @@ def _target(t, where):
 
 def _finding(f, where):
     """One findings[i] entry, validated, with defaults (kind: the signature's
-    first word; count 1; target '' for a finding outside any target)."""
+    first word; count 1; target '' for a finding outside any target; severity
+"unknown")."""
     f = _dict(f, where)
     sig = _str(f.get("signature"), f"{where}.signature")
     if not sig:
@@ -93,6 +96,10 @@ def _finding(f, where):
     if status not in FINDING_STATUSES:
         raise ResultsError(f"{where}.status: expected one of {', '.join(FINDING_STATUSES)}, got {status!r}")
     sources = _list(f.get("sources"), f"{where}.sources")
+    severity = _str(f.get("severity"), f"{where}.severity") or SEVERITY_UNKNOWN
+    if severity not in SEVERITY_CLASSES + (SEVERITY_UNKNOWN,):
+        raise ResultsError(f"{where}.severity: expected one of {', '.join(SEVERITY_CLASSES)} or "
+                           f"{SEVERITY_UNKNOWN}, got {severity!r}")
     return {"target": _str(f.get("target"), f"{where}.target", ""), "signature": sig,
             "kind": _str(f.get("kind"), f"{where}.kind") or sig.split()[0],
             "status": status, "count": int(_num(f.get("count"), f"{where}.count", 1)),
@@ -101,7 +108,21 @@ def _finding(f, where):
             "reproducer": _str(f.get("reproducer"), f"{where}.reproducer"),
             "replay": _str(f.get("replay"), f"{where}.replay"),
             "add_command": _str(f.get("add_command"), f"{where}.add_command"),
-            "known_as": _str(f.get("known_as"), f"{where}.known_as")}
+            "known_as": _str(f.get("known_as"), f"{where}.known_as"),
+            "severity": severity, "severity_text": _str(f.get("severity_text"), f"{where}.severity_text", "")}
+
+
+def severity_detail(f):
+    """The counts of a finding's severity_text without its class: "(1 fault,
+    0 outside events, ...)", or "" without a text."""
+    text = f["severity_text"]
+    return text[text.index("("):] if "(" in text else ""
+
+
+def by_severity(findings):
+    """`findings` in the listings' order: by target, then severity class
+    (plain bugs and single failures first), then signature."""
+    return sorted(findings, key=lambda f: (f["target"], severity_rank(f["severity"]), f["signature"]))
 
 
 def _error(e, where):

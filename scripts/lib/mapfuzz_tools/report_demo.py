@@ -9,6 +9,7 @@ import random
 import zlib
 
 from . import libfuzzer_log
+from .severity import Severity
 
 
 def synthetic_series(seconds, rate, cov_max, seed, step=10):
@@ -35,33 +36,43 @@ def _checks(fuzz_s, execs, fuzz_status="ok", prop="ok", enum="ok", triage="ok"):
             {"check": "triage", "status": triage, "seconds": 20.0}]
 
 
-def _finding(target, sig, status, count, sources, what, known_as=None, flaky=False):
-    """One finding with the commands the nightly job would print."""
+def _finding(target, sig, status, count, sources, what, known_as=None, flaky=False, severity=None):
+    """One finding with the commands the nightly job would print; `severity`
+    a severity.Severity (None: unknown, as for a sanitizer's crash)."""
     slug = sig.split()[0] + "-" + format(zlib.crc32(sig.encode()) & 0xFFFF, "04x")
     repro = f"reproducers/{target}-{slug}.txt" if status == "new" else None
     return {"target": target, "signature": sig, "kind": sig.split()[0], "status": status,
             "count": count, "sources": sources, "flaky": flaky, "what": what,
             "reproducer": repro, "known_as": known_as,
+            "severity": severity.cls if severity else "unknown", "severity_text": severity.text if severity else None,
             "replay": f"build/fuzz/targets/mapfuzz-{target} replay {repro or known_as}",
             "add_command": (f"cp {repro} corpus/regressions/{target}/ && echo '{repro.split('/')[-1]} "
                             f"{sig.split()[0]}' >> corpus/regressions/{target}/EXPECTED" if repro else None)}
+
+
+_SINGLE = Severity("single", faults=1, max_in_one_call=1)
 
 
 def _findings():
     """New, known and flaky findings over four targets."""
     return [
         _finding("tkrzw", "not-atomic reopen fault:mmap=ENOMEM", "new", 3, ["fuzz"],
-                 "after a failed reopen the file holds 4096 bytes more than before"),
+                 "after a failed reopen the file holds 4096 bytes more than before", severity=_SINGLE),
         _finding("tkrzw", "not-atomic open fault:ftruncate=EFBIG", "known", 12, ["fuzz", "enumerate"],
-                 "failed open extends the file", "corpus/regressions/tkrzw/failed_open_extends_file.txt"),
+                 "failed open extends the file", "corpus/regressions/tkrzw/failed_open_extends_file.txt",
+                 severity=_SINGLE),
         _finding("tkrzw", "signal read SIGSEGV in tkrzw::MemoryMapParallelFile::ReadImpl", "known", 4,
                  ["fuzz"], "read after a failed shrink", "corpus/regressions/tkrzw/failed_shrink_read_segv.txt",
                  flaky=True),
         _finding("python_mmap", "not-atomic resize fault:mremap=ENOMEM", "known", 10, ["fuzz"],
                  "the file holds more than the model after a failed resize",
-                 "corpus/regressions/python_mmap/resize_grows_file.txt"),
+                 "corpus/regressions/python_mmap/resize_grows_file.txt", severity=_SINGLE),
         _finding("lmdb", "signal sync SIGBUS in mdb_env_sync0<outside:truncate>", "new", 1,
-                 ["fuzz", "property"], "SIGBUS in msync after another process truncated the file"),
+                 ["fuzz", "property"], "SIGBUS in msync after another process truncated the file",
+                 severity=Severity("outside", outside_events=1)),
+        _finding("lmdb", "not-atomic resize fault:fallocate,fault:ftruncate", "new", 2, ["enumerate"],
+                 "a failed grow whose rollback failed too left the file grown",
+                 severity=Severity("compound", faults=2, max_in_one_call=2)),
         _finding("lmdb", "wrong-size resize fault:ftruncate=ENOSPC", "known", 2, ["enumerate"],
                  "size() reports the new size after a failed grow",
                  "corpus/regressions/lmdb/failed_grow_size.txt"),

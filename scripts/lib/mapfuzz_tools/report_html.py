@@ -133,8 +133,9 @@ def _link(path):
 
 
 def new_findings(results):
-    """One block per new finding: signature, details and commands."""
-    new = [f for f in results["findings"] if f["status"] == "new"]
+    """One block per new finding, by target and severity: signature, details
+    and commands."""
+    new = report_data.by_severity(f for f in results["findings"] if f["status"] == "new")
     if not new:
         return '<p class="note">No new finding.</p>'
     out = []
@@ -142,6 +143,7 @@ def new_findings(results):
         flaky = ' <span class="flaky">flaky</span>' if f["flaky"] else ""
         out.append(f'<div class="finding"><h3><code>{esc(f["signature"])}</code>{flaky}</h3><dl>'
                    f'<dt>target</dt><dd>{esc(f["target"] or "job")}</dd><dt>kind</dt><dd>{esc(f["kind"])}</dd>'
+                   f'<dt>severity</dt><dd><b>{esc(f["severity"])}</b> {esc(report_data.severity_detail(f))}</dd>'
                    + (f'<dt>what</dt><dd>{esc(f["what"])}</dd>' if f["what"] else "")
                    + f'<dt>seen</dt><dd>{f["count"]} time(s) in {esc(", ".join(f["sources"]) or "—")}</dd>'
                    f'<dt>reproducer</dt><dd>{_link(f["reproducer"])}</dd></dl>'
@@ -153,16 +155,16 @@ def new_findings(results):
 
 def known_findings(results):
     """The known findings as a table with their counts."""
-    known = sorted((f for f in results["findings"] if f["status"] == "known"),
-                   key=lambda f: (f["target"], f["signature"]))
+    known = report_data.by_severity(f for f in results["findings"] if f["status"] == "known")
     if not known:
         return '<p class="note">No known finding showed up.</p>'
     rows = "".join(
         f'<tr><td>{esc(f["target"] or "job")}</td><td><code>{esc(f["signature"])}</code>'
-        f'{" <span class=flaky>flaky</span>" if f["flaky"] else ""}</td><td class="n">{f["count"]}</td>'
+        f'{" <span class=flaky>flaky</span>" if f["flaky"] else ""}</td><td>{esc(f["severity"])}</td>'
+        f'<td class="n">{f["count"]}</td>'
         f'<td>{esc(", ".join(f["sources"]) or "—")}</td><td>{_link(f["known_as"])}</td></tr>' for f in known)
-    return ('<table><thead><tr><th>target</th><th>signature</th><th class="n">count</th><th>sources</th>'
-            '<th>known as</th></tr></thead><tbody>' + rows + "</tbody></table>")
+    return ('<table><thead><tr><th>target</th><th>signature</th><th>severity</th><th class="n">count</th>'
+            '<th>sources</th><th>known as</th></tr></thead><tbody>' + rows + "</tbody></table>")
 
 
 def errors(results):

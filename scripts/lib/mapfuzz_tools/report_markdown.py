@@ -80,6 +80,7 @@ def _new_finding(f, i):
         out += [cell(f["what"]), ""]
     out.append(f"- seen {f['count']} time(s) in {cell(', '.join(f['sources']) or '—')}"
                + (" — **flaky**: does not reproduce every time" if f["flaky"] else ""))
+    out.append(f"- severity: **{cell(f['severity'])}** {cell(report_data.severity_detail(f))}".rstrip())
     out.append(f"- reproducer: {code(f['reproducer']) if f['reproducer'] else '—'}")
     out.append("")
     if f["replay"]:
@@ -107,10 +108,11 @@ def _known(results):
     if not known:
         return ["## Known findings", "", "none", ""]
     lines = [f"## Known findings ({len(known)}, never failures)", "",
-             "| target | signature | count | sources | known as |", "| --- | --- | ---: | --- | --- |"]
-    for f in sorted(known, key=lambda f: (f["target"], f["signature"])):
+             "| target | signature | severity | count | sources | known as |",
+             "| --- | --- | --- | ---: | --- | --- |"]
+    for f in report_data.by_severity(known):
         lines.append(f"| {cell(f['target'] or 'job')} | {code(f['signature'])}"
-                     f"{' (flaky)' if f['flaky'] else ''} | {f['count']} | "
+                     f"{' (flaky)' if f['flaky'] else ''} | {cell(f['severity'])} | {f['count']} | "
                      f"{cell(', '.join(f['sources']) or '—')} | {code(f['known_as']) if f['known_as'] else '—'} |")
     return lines + [""]
 
@@ -121,9 +123,9 @@ def render(results):
     out = [f"# {_HEAD[level]} mapfuzz nightly: {text}", "", _meta(results), "", "## Targets", ""]
     out += targets_table(results) + [""]
     out += _errors(results)
-    new = [f for f in results["findings"] if f["status"] == "new"]
+    new = report_data.by_severity(f for f in results["findings"] if f["status"] == "new")
     if new:
-        out += [f"## New findings ({len(new)})", ""]
+        out += [f"## New findings ({len(new)}, by target and severity)", ""]
         for i, f in enumerate(new, 1):
             out += _new_finding(f, i)
     out += _known(results)

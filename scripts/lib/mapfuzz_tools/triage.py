@@ -1,7 +1,9 @@
 """Triage: from many programs that may show findings (fuzz crash files, fork
 mode, property tests, `enumerate`, replay) to distinct findings, each with a
 signature, a count, the sources it came from, known or new, and for a new one
-a minimised, replayable text reproducer ready for corpus/regressions/.
+a minimised, replayable text reproducer ready for corpus/regressions/. Each
+group carries a severity (severity.py): the minimised reproducer's where
+there is one, else its representative's; listings sort by its class.
 
     result = triage(TriageJob(target=..., cli=..., inputs=[(path, "fuzz"), ...],
                               out_dir=..., budget_s=120, regressions_dir=...))
@@ -15,7 +17,7 @@ import hashlib
 import os
 import shutil
 
-from mapfuzz_tools import known as known_mod
+from mapfuzz_tools import known as known_mod, severity as severity_mod
 from mapfuzz_tools.minimise import Budget, Minimiser, program_ops
 from mapfuzz_tools.replay import Replayer, ReplayError
 
@@ -50,6 +52,17 @@ class Group:
     ops: list | None = None        # the minimised program
     flaky: bool | None = False     # None: not checked (the budget ran out)
     reproducer: str | None = None
+    severity: object = None        # a severity.Severity: the minimised program's, else the representative's
+
+    @property
+    def severity_class(self):
+        """The severity's class name ("unknown" without one)."""
+        return severity_mod.class_of(self.severity)
+
+    def sort_key(self):
+        """Listings' order: by severity class (plain bugs and single failures
+        first), then the most often seen, then by signature."""
+        return severity_mod.rank(self.severity_class), -self.count, self.signature
 
 
 @dataclasses.dataclass
@@ -119,7 +132,8 @@ def group_inputs(replayer, inputs, budget, result, workers=None):
         elif not outcome.finding:
             result.not_reproduced.append(path)
         else:
-            g = groups.setdefault(outcome.signature, Group(outcome.signature, outcome.kind, outcome, path))
+            g = groups.setdefault(outcome.signature, Group(outcome.signature, outcome.kind, outcome, path,
+                                                           severity=outcome.severity))
             g.count += 1
             g.sources |= sources
     return list(groups.values())
@@ -159,7 +173,8 @@ def minimise_group(job, minimiser, group):
     """group.ops: the smallest program that replays to the group's signature
     within the minimiser's budget, starting from the report's trace (after
     libFuzzer's byte-level pass if job.fuzzer is set; or the whole decoded
-    input when the trace alone does not reproduce it)."""
+    input when the trace alone does not reproduce it); group.severity: that
+    program's."""
     start = byte_pass(job, minimiser.replayer, group, minimiser.budget) or group.outcome.trace
     if not start or not minimiser.keeps(start, group.signature):
         start = _decoded_ops(job.cli, group.path)
@@ -167,6 +182,8 @@ def minimise_group(job, minimiser, group):
             group.ops = None
             return
     group.ops = minimiser.minimise(start, group.signature) if job.minimise else start
+    if minimiser.kept is not None and minimiser.kept.severity is not None:
+        group.severity = minimiser.kept.severity  # the last program kept is group.ops
 
 
 def check_flaky(replayer, path, signature, runs=FLAKY_RUNS):
@@ -191,6 +208,7 @@ def reproducer_text(job, group, name):
     if o.events and o.events != o.what:
         lines.append("# Events: " + o.events)
     lines += ["# Signature: " + group.signature,
+              "# Severity: " + (group.severity.text if group.severity else severity_mod.UNKNOWN),
               "# Flaky: " + ("yes: replays do not always give this signature" if group.flaky else
                              "no" if group.flaky is False else "not checked (the triage budget ran out)"),
               "# Library: <name and version of the library under test>",
@@ -270,10 +288,11 @@ def triage(job):
 def finding_dicts(result, cli):
     """The groups of `result` as the nightly report's finding entries."""
     out = []
-    for g in sorted(result.groups, key=lambda g: (g.known is not None, g.signature)):
+    for g in sorted(result.groups, key=lambda g: (g.known is not None,) + g.sort_key()):
         repro = g.reproducer
         out.append({"target": result.target, "signature": g.signature, "kind": g.kind,
                     "status": "known" if g.known else "new", "count": g.count, "sources": sorted(g.sources),
+                    "severity": g.severity_class, "severity_text": g.severity.text if g.severity else None,
                     "flaky": bool(g.flaky), "flaky_checked": g.flaky is not None, "what": g.outcome.what, "op": g.outcome.op, "reproducer": repro,
                     "replay": "%s replay %s" % (cli, repro or (g.known.file if g.known else g.path)),
                     "add_command": add_command(result.target, repro, g.kind) if repro else None,

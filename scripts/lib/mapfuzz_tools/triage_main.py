@@ -43,22 +43,38 @@ def collect(paths, source, prefixes=ARTIFACT_PREFIXES):
     return out
 
 
+def severity_line(groups):
+    """'by severity: 1 single, 2 compound' over `groups`, in severity order."""
+    counts = {}
+    for g in sorted(groups, key=lambda g: g.sort_key()):
+        counts[g.severity_class] = counts.get(g.severity_class, 0) + 1
+    return "   by severity: " + ", ".join("%d %s" % (n, cls) for cls, n in counts.items())
+
+
 def summary_lines(result, budget_s, seconds):
-    """The distinct findings of `result`, new first, as printed lines."""
-    new, known_groups = result.new, [g for g in result.groups if g.known]
+    """The distinct findings of `result`, new first, each part sorted by
+    severity class (triage.Group.sort_key), as printed lines."""
+    new = sorted(result.new, key=lambda g: g.sort_key())
+    known_groups = sorted((g for g in result.groups if g.known), key=lambda g: g.sort_key())
     lines = ["   %d distinct finding(s): %d new, %d known (%d replays, %.0f s of a %.0f s triage budget)"
              % (len(result.groups), len(new), len(known_groups), result.replays, seconds, budget_s)]
+    if result.groups:
+        lines.append(severity_line(result.groups))
     for g in new:
         size = " minimised %d -> %d ops" % (len(g.outcome.trace), len(g.ops)) if g.ops else ""
-        lines.append("   NEW   %s  x%d (%s)%s%s" % (g.signature, g.count, ", ".join(sorted(g.sources)), size,
-                                                   "  FLAKY" if g.flaky else
-                                                   "  (flakiness not checked: budget)" if g.flaky is None else ""))
+        lines.append("   NEW   %-8s %s  x%d (%s)%s%s" % (g.severity_class, g.signature, g.count,
+                                                          ", ".join(sorted(g.sources)), size,
+                                                          "  FLAKY" if g.flaky else
+                                                          "  (flakiness not checked: budget)" if g.flaky is None
+                                                          else ""))
         lines.append("         what: %s" % g.outcome.what)
+        lines.append("         severity: %s" % (g.severity.text if g.severity else g.severity_class))
         lines.append("         reproducer: %s" % g.reproducer)
         lines.append("         add it: %s" % triage_mod.add_command(result.target, g.reproducer, g.kind))
     for g in known_groups:
-        lines.append("   known %s  x%d (%s) = %s" % (g.signature, g.count, ", ".join(sorted(g.sources)),
-                                                     os.path.relpath(g.known.file, ROOT)))
+        lines.append("   known %-8s %s  x%d (%s) = %s" % (g.severity_class, g.signature, g.count,
+                                                         ", ".join(sorted(g.sources)),
+                                                         os.path.relpath(g.known.file, ROOT)))
     if result.not_reproduced:
         lines.append("   %d input(s) replay clean now (flaky, or fixed): e.g. %s"
                      % (len(result.not_reproduced), result.not_reproduced[0]))
