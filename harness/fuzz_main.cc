@@ -8,8 +8,10 @@
 // (abort), a crash, a sanitizer's report, a leak and a timeout all exit with
 // ExitCode::kFinding (1): LLVMFuzzerInitialize adds -error_exitcode=1 and
 // -timeout_exitcode=1 unless the command line sets them (libFuzzer's own
-// defaults, 77 and 70, differ from a sanitizer's 1); a bad MAPFUZZ_* value
-// exits with kUsage (2).
+// defaults, 77 and 70, differ from a sanitizer's 1); in fork mode the
+// timeout keeps 70, or the parent would count every finding as a timeout
+// (and, ignoring timeouts, not stop at it). A bad MAPFUZZ_* value exits with
+// kUsage (2).
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -46,10 +48,25 @@ constexpr const char* kExitCodeFlags[] = {"-error_exitcode=", "-timeout_exitcode
 // Appends each of kExitCodeFlags with the value 1 to *argv unless it is
 // there. libFuzzer parses its flags after LLVMFuzzerInitialize returns, from
 // *argc/*argv. The new array lives until exit.
+// True if libFuzzer runs its inputs in child processes (-fork=N, -jobs=N,
+// -workers=N with N > 0): the parent tells a child's crash from its timeout
+// by their exit codes, so the timeout keeps libFuzzer's own code there.
+bool runs_children(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    for (const char* flag : {"-fork=", "-jobs=", "-workers="}) {
+      const size_t n = std::strlen(flag);
+      if (std::strncmp(argv[i], flag, n) == 0 && std::atoi(argv[i] + n) > 0) return true;
+    }
+  }
+  return false;
+}
+
 void add_exit_code_flags(int* argc, char*** argv) {
   static std::vector<std::string> added;
   static std::vector<char*> args;
+  const bool children = runs_children(*argc, *argv);
   for (const char* flag : kExitCodeFlags) {
+    if (children && std::strcmp(flag, "-timeout_exitcode=") == 0) continue;
     bool given = false;
     for (int i = 1; i < *argc; ++i) given = given || std::strncmp((*argv)[i], flag, std::strlen(flag)) == 0;
     if (!given) added.push_back(std::string(flag) + std::to_string(mapfuzz::exit_status(mapfuzz::ExitCode::kFinding)));
