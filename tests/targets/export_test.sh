@@ -2,11 +2,11 @@
 # export_test.sh TARGETS_BIN_DIR ROOT MUTANT...
 # Every planted bug exports to a standalone program that shows it: for each
 # MUTANT, `mapfuzz-reference_mut_<mutant> export` of the program below is
-# built twice with the build line in its header, once against that mutant
-# and once against the correct library (MAPFUZZ_MUTANT=0). The first must
-# exit 1 (the bug is present), the second 0 (or, for a mutant that changes
-# only the adapter's contract, the code of the row's third column). A MUTANT
-# without a row fails.
+# built three times with the build line in its header: against that mutant,
+# and against the correct library (MAPFUZZ_MUTANT=0) in each of its two
+# styles. The first must exit 1 (the bug is present), the others 0 (or, for
+# a mutant that changes only the adapter's contract, the code of the row's
+# third column). A MUTANT without a row fails.
 set -uo pipefail
 if [ $# -lt 3 ]; then echo "usage: $0 TARGETS_BIN_DIR ROOT MUTANT..." >&2; exit 2; fi
 bin=$1 root=$(cd "$2" && pwd); shift 2
@@ -51,14 +51,19 @@ for m in "$@"; do
   build=$(sed -n 's|^// build: \(c++ .*\)$|\1|p' "$dir/repro.cc")
   [ -n "$build" ] || { echo "FAIL: $m: no build line in the export"; failed=1; continue; }
   correct=$(echo "$build" | sed -E 's/-DMAPFUZZ_MUTANT=[0-9]+/-DMAPFUZZ_MUTANT=0/; s/-o repro$/-o correct/')
-  if ! (cd "$dir" && eval "$build" && eval "$correct") >"$dir/build.log" 2>&1; then
+  # The other correct style (map first, targets/reference/style.h): the
+  # exported checks must not be fitted to one correct library's behaviour.
+  other=$(echo "$correct" | sed -E 's/-DMAPFUZZ_REFERENCE_STYLE=[0-9]+/-DMAPFUZZ_REFERENCE_STYLE=1/; s/-o correct$/-o correct_map_first/')
+  if ! (cd "$dir" && eval "$build" && eval "$correct" && eval "$other") >"$dir/build.log" 2>&1; then
     echo "FAIL: $m: the exported program does not build:"; head -n 20 "$dir/build.log"; failed=1; continue
   fi
   (cd "$dir" && ./repro) >"$dir/mutant.out" 2>&1; got_mutant=$?
   (cd "$dir" && ./correct) >"$dir/correct.out" 2>&1; got_correct=$?
+  (cd "$dir" && ./correct_map_first) >"$dir/map_first.out" 2>&1; got_other=$?
   checked=$((checked + 1))
-  if [ "$got_mutant" != 1 ] || [ "$got_correct" != "$want_correct" ]; then
-    echo "FAIL: $m ($program): exit $got_mutant against the mutant (want 1), $got_correct against the correct library (want $want_correct)"
+  if [ "$got_mutant" != 1 ] || [ "$got_correct" != "$want_correct" ] || [ "$got_other" != "$want_correct" ]; then
+    echo "FAIL: $m ($program): exit $got_mutant against the mutant (want 1), $got_correct against the correct library and $got_other against its map_first style (want $want_correct)"
+    sed 's/^/  map_first: /' "$dir/map_first.out" | tail -n 5
     sed 's/^/  mutant: /' "$dir/mutant.out" | tail -n 5
     sed 's/^/  correct: /' "$dir/correct.out" | tail -n 5
     failed=1
