@@ -559,64 +559,64 @@ void rt_expect_sync_backed(int rc, uint64_t offset, uint64_t length, uint64_t si
 void rt_quiet_calls(int on) { rt_quiet = on; }
 
 /* ---- the overrides ---- */
+/* The errno a call on `fd` (or path `p`) fails with, or 0. */
+static int rt_fd_fault(int fd, int call) { return rt_fd_in_scope(fd) ? rt_take(call) : 0; }
+static int rt_path_fault(const char* p, int call) { return rt_in_dir(p) ? rt_take(call) : 0; }
+/* open's optional mode argument (read always: harmless when absent). */
+#define RT_MODE_ARG(last, mode)    \
+  do {                             \
+    va_list ap_;                   \
+    va_start(ap_, last);           \
+    mode = (mode_t)va_arg(ap_, int); \
+    va_end(ap_);                   \
+  } while (0)
+
 int open(const char* p, int flags, ...) {
-  va_list ap;
-  va_start(ap, flags);
-  mode_t mode = (mode_t)va_arg(ap, int);
-  va_end(ap);
-  int err = rt_in_dir(p) ? rt_take(RT_OPEN) : 0;
+  mode_t mode;
+  RT_MODE_ARG(flags, mode);
+  int err = rt_path_fault(p, RT_OPEN);
   if (err) return errno = err, -1;
   return RT_NEXT(open)(p, flags, mode);
 }
 int open64(const char* p, int flags, ...) {
-  va_list ap;
-  va_start(ap, flags);
-  mode_t mode = (mode_t)va_arg(ap, int);
-  va_end(ap);
-  int err = rt_in_dir(p) ? rt_take(RT_OPEN) : 0;
-  if (err) return errno = err, -1;
-  return RT_NEXT(open64)(p, flags, mode);
+  mode_t mode;
+  RT_MODE_ARG(flags, mode);
+  return open(p, flags, mode);
 }
 int openat(int dirfd, const char* p, int flags, ...) {
-  va_list ap;
-  va_start(ap, flags);
-  mode_t mode = (mode_t)va_arg(ap, int);
-  va_end(ap);
-  int err = rt_in_dir(p) ? rt_take(RT_OPEN) : 0;
+  mode_t mode;
+  RT_MODE_ARG(flags, mode);
+  int err = rt_path_fault(p, RT_OPEN);
   if (err) return errno = err, -1;
   return RT_NEXT(openat)(dirfd, p, flags, mode);
 }
 int openat64(int dirfd, const char* p, int flags, ...) {
-  va_list ap;
-  va_start(ap, flags);
-  mode_t mode = (mode_t)va_arg(ap, int);
-  va_end(ap);
-  int err = rt_in_dir(p) ? rt_take(RT_OPEN) : 0;
-  if (err) return errno = err, -1;
-  return RT_NEXT(openat64)(dirfd, p, flags, mode);
+  mode_t mode;
+  RT_MODE_ARG(flags, mode);
+  return openat(dirfd, p, flags, mode);
 }
 int creat(const char* p, mode_t mode) { return open(p, O_CREAT | O_WRONLY | O_TRUNC, mode); }
 int creat64(const char* p, mode_t mode) { return open(p, O_CREAT | O_WRONLY | O_TRUNC, mode); }
 int ftruncate(int fd, off_t len) RT_NOTHROW {
-  int err = rt_fd_in_scope(fd) ? rt_take(RT_FTRUNCATE) : 0;
+  int err = rt_fd_fault(fd, RT_FTRUNCATE);
   if (err) return errno = err, -1;
   return RT_NEXT(ftruncate)(fd, len);
 }
 int ftruncate64(int fd, off_t len) RT_NOTHROW { return ftruncate(fd, len); }
 int truncate(const char* p, off_t len) RT_NOTHROW {
-  int err = rt_in_dir(p) ? rt_take(RT_FTRUNCATE) : 0;
+  int err = rt_path_fault(p, RT_FTRUNCATE);
   if (err) return errno = err, -1;
   return RT_NEXT(truncate)(p, len);
 }
 int truncate64(const char* p, off_t len) RT_NOTHROW { return truncate(p, len); }
 int fallocate(int fd, int mode, off_t off, off_t len) {
-  int err = rt_fd_in_scope(fd) ? rt_take(RT_FALLOCATE) : 0;
+  int err = rt_fd_fault(fd, RT_FALLOCATE);
   if (err) return errno = err, -1;
   return RT_NEXT(fallocate)(fd, mode, off, len);
 }
 int fallocate64(int fd, int mode, off_t off, off_t len) { return fallocate(fd, mode, off, len); }
 int posix_fallocate(int fd, off_t off, off_t len) {
-  int err = rt_fd_in_scope(fd) ? rt_take(RT_FALLOCATE) : 0;
+  int err = rt_fd_fault(fd, RT_FALLOCATE);
   if (err) return err;
   return RT_NEXT(posix_fallocate)(fd, off, len);
 }
@@ -701,23 +701,23 @@ int fdatasync(int fd) {
   return r;
 }
 ssize_t write(int fd, const void* buf, size_t n) {
-  int err = rt_fd_in_scope(fd) ? rt_take(RT_WRITE) : 0;
+  int err = rt_fd_fault(fd, RT_WRITE);
   if (err) return errno = err, -1;
   return RT_NEXT(write)(fd, buf, n);
 }
 ssize_t pwrite(int fd, const void* buf, size_t n, off_t off) {
-  int err = rt_fd_in_scope(fd) ? rt_take(RT_WRITE) : 0;
+  int err = rt_fd_fault(fd, RT_WRITE);
   if (err) return errno = err, -1;
   return RT_NEXT(pwrite)(fd, buf, n, off);
 }
 ssize_t pwrite64(int fd, const void* buf, size_t n, off_t off) { return pwrite(fd, buf, n, off); }
 ssize_t writev(int fd, const struct iovec* iov, int n) {
-  int err = rt_fd_in_scope(fd) ? rt_take(RT_WRITE) : 0;
+  int err = rt_fd_fault(fd, RT_WRITE);
   if (err) return errno = err, -1;
   return RT_NEXT(writev)(fd, iov, n);
 }
 ssize_t pwritev(int fd, const struct iovec* iov, int n, off_t off) {
-  int err = rt_fd_in_scope(fd) ? rt_take(RT_WRITE) : 0;
+  int err = rt_fd_fault(fd, RT_WRITE);
   if (err) return errno = err, -1;
   return RT_NEXT(pwritev)(fd, iov, n, off);
 }
