@@ -41,7 +41,8 @@ Executor::~Executor() {
 
 void Executor::begin() {
   if (running_) end();
-  ::unlink(path_.c_str());
+  if (file_left_) ::unlink(path_.c_str());  // end() removed it otherwise
+  file_left_ = true;
   model_.reset();
   trace_.clear();
   abandoned_ = pending_armed_ = false;
@@ -54,6 +55,9 @@ void Executor::begin() {
   stuck_mappings_ = 0;
   faults::activate(sandbox_dir_.c_str());
   faults::set_fault_cap(options_.max_faults_per_op);
+  // Asked once per run, not per call: two sigaction syscalls each time. A
+  // library that replaces the handler during a run is caught at the next.
+  guarded_ = faults::SignalGuard::installed();
   subject_ = target_.make();
   running_ = true;
 }
@@ -152,7 +156,7 @@ bool Executor::call_guarded(const Op& op, StepRecord& record, faults::FaultInfo*
   in_call_ = {};
   // A program's file size limit holds during the call and only then.
   DiskConditions::LibraryCall size_limit(options_.disk);
-  if (!faults::SignalGuard::installed()) {
+  if (!guarded_) {
     call_library(op, record);
     return true;
   }
@@ -330,7 +334,7 @@ Finding Executor::finish() {
 }
 
 bool Executor::load_contents() {
-  if (contract_.file_is_raw) return file_view::read_back(path_, &scratch_);
+  if (contract_.file_is_raw) return file_view::read_back(path_, &scratch_, model_.path_file().size());
   // A format of the library's own: read through it, unseen by the fault
   // layer, on a healthy disk.
   faults::Bypass bypass;
@@ -371,7 +375,14 @@ void Executor::end() {
   faults::release_sandbox_resources();
   faults::deactivate();
   ::unlink(path_.c_str());
+  file_left_ = false;
   running_ = false;
+}
+
+void Executor::release() {
+  if (running_) end();
+  trace_.clear();
+  model_.reset();
 }
 
 Finding Executor::run(const Program& program) {

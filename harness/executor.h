@@ -65,6 +65,12 @@ class Executor {
 
   // begin(), every op until a finding, finish() (or end() after a finding).
   Finding run(const Program& program);
+  // Frees what the last run kept for its report (the trace's records, the
+  // model's state); keeps buffer capacity. After it, trace() is empty. A
+  // fuzz target calls it once the input is judged, so that each input frees
+  // what it allocated: libFuzzer re-runs an input with more mallocs than
+  // frees and then scans the heap for leaks (harness/fuzz_main.cc).
+  void release();
 
   // Called after every step with its record (replay prints it).
   void set_step_observer(std::function<void(const StepRecord&)> observer) {
@@ -171,6 +177,8 @@ class Executor {
   // fds and mappings were released through the fault layer).
   std::vector<std::unique_ptr<Subject>> abandoned_subjects_;
   bool running_ = false;
+  bool file_left_ = true;  // the sandbox file may exist (before the first run, after a run without end())
+  bool guarded_ = false;  // the SIGBUS/SIGSEGV guard was installed when the run began
   bool debugger_text_ = false;
   Transcript* transcript_ = nullptr;
   std::string debug_text_;  // the text passed to the debug hook, when asked for

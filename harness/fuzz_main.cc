@@ -20,12 +20,17 @@
 
 #include "harness/binary_codec.h"
 #include "harness/exit_codes.h"
+#include "harness/input_balance.h"
 #include "harness/options.h"
 #include "harness/runtime.h"
 
 namespace {
 
 std::string g_artifact_prefix;
+
+// Blocks that pay for the library instances hazards abandon (harness/
+// input_balance.h): about 10 per such run.
+constexpr size_t kBalanceReserve = 1 << 16;
 
 #ifdef __AFL_COMPILER
 // Built by afl-clang-fast for AFL++'s driver. It installs no sanitizer death
@@ -108,6 +113,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   mapfuzz::Options::from_environment();
   if (kUnderLibFuzzer) add_exit_code_flags(argc, argv);
   mapfuzz::runtime::executor();  // the sandbox exists before the first input
+  mapfuzz::input_balance::install(kBalanceReserve);
   std::fprintf(stderr, "mapfuzz fault modes: %s\n", mapfuzz::runtime::fault_modes().c_str());
   return 0;
 }
@@ -120,6 +126,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     runtime::install_crash_hooks(kUnderLibFuzzer);
     hooked = true;
   }
+  input_balance::begin_input();
   const Program program = decode_binary(data, size);
   ReportContext context;
   context.mode = "fuzz";
@@ -134,5 +141,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::abort();
   }
   runtime::set_current(nullptr, nullptr);
+  Executor& executor = runtime::executor();
+  const bool abandoned = executor.ended_by_hazard();
+  executor.release();
+  (void)input_balance::end_input(abandoned);
   return 0;
 }
