@@ -1,5 +1,6 @@
 #include "harness/executor.h"
 
+#include <errno.h>
 #include <unistd.h>
 
 #include <signal.h>
@@ -374,8 +375,8 @@ void Executor::end() {
   // files' pages would fill the sandbox's disk run after run.
   faults::release_sandbox_resources();
   faults::deactivate();
-  ::unlink(path_.c_str());
-  file_left_ = false;
+  // Only a file known to be gone lets the next begin() skip its unlink.
+  file_left_ = ::unlink(path_.c_str()) != 0 && errno != ENOENT;
   running_ = false;
 }
 
