@@ -76,8 +76,9 @@ def markdown(results):
             k = cell_stats(results, c["id"], b["name"])["kinds"]
             if k:
                 out.append("| `%s` | %s | %s |" % (b["name"], cell(c["label"]), cell(_kinds_text(k))))
-    if results["problems"]:
-        out += ["", "**Exit status %d:**" % results["exit_status"], ""] + ["- " + cell(p) for p in results["problems"]]
+    if results["problems"] or results.get("notes"):
+        out += ["", "**Exit status %d:**" % results["exit_status"], ""]
+        out += ["- " + cell(p) for p in results["problems"] + results.get("notes", [])]
     return "\n".join(out) + "\n"
 
 
@@ -111,7 +112,7 @@ def survival_charts(results):
                      if r["contestant"] == c["id"] and r["bug"] in names]
             series.append({"label": c["label"], "points": stats.survival_points(pairs, budget)})
         svg = svg_chart.line_chart(series, "%s (%s)" % (klass, ", ".join(names)), "bugs not yet found (%)",
-                                   x_label="time since start of trial", width=560, height=300)
+                                   x_label="time since start of trial", width=560, height=300, y_max=100)
         charts.append("<figure>%s<figcaption>Kaplan-Meier estimate over %d trial(s) of %d bug(s); lower is "
                       "better; a line that stays at 100%% never found it.</figcaption></figure>"
                       % (svg, results["trials"] * len(names), len(names)))

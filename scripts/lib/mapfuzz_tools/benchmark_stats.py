@@ -54,11 +54,14 @@ def found_fraction(trials):
 
 def survival_points(trials, budget):
     """The Kaplan-Meier curve as points for a line chart drawn as a step
-    function (each drop is a vertical segment), survival in percent."""
+    function (each drop is a vertical segment), survival in percent. The
+    point after a drop is a microsecond later, so that sorting by time
+    keeps the step's order."""
     points, last = [], None
     for t, s in kaplan_meier(trials, budget):
         if last is not None and s != last:
             points.append((t, last * 100))
+            t += 1e-6
         points.append((t, s * 100))
         last = s
     return points
