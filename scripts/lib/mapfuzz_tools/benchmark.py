@@ -10,6 +10,7 @@ the median time to first detection and the restricted mean survival time
 benchmark.html (a survival plot per bug class) to --out.
 """
 import argparse
+import dataclasses
 import datetime
 import json
 import os
@@ -52,8 +53,8 @@ def parse_args(argv):
                    help="results.json, BENCHMARK.md, benchmark.html and logs/ (default build/benchmark)")
     p.add_argument("--bin", default=os.path.join(ROOT, "build", "test"), metavar="DIR",
                    help="the test preset's build directory (default build/test)")
-    p.add_argument("--no-build", action="store_true", help="use --bin as it is (default: build what runs "
-                   "there with the test preset first)")
+    p.add_argument("--no-build", action="store_true", help="use --bin as it is (default: scripts/setup bench, "
+                   "then build what runs with the test preset first)")
     args = p.parse_args(argv)
     args.trials = args.trials if args.trials is not None else 2 if args.quick else 10
     args.budget = args.budget if args.budget is not None else 3.0 if args.quick else 10.0
@@ -77,7 +78,8 @@ def say(text):
 
 
 def build(args, bugs):
-    """Configures the test preset and builds the executables the run needs."""
+    """Installs what is missing (scripts/setup bench: fiu-run), configures the
+    test preset and builds the executables the run needs."""
     want = set()
     for c in args.contestant_list:
         for b in [bugs_mod.CORRECT] + bugs:
@@ -85,9 +87,9 @@ def build(args, bugs):
     want.add("mapfuzz-reference")
     log = os.path.join(args.out, "build.log")
     with open(log, "wb") as f:
-        for cmd in (["cmake", "--preset", "test"], ["cmake", "--build", "--preset", "test", "--target"] + sorted(want)):
+        for cmd in ([os.path.join(ROOT, "scripts", "setup"), "bench"], ["cmake", "--preset", "test"], ["cmake", "--build", "--preset", "test", "--target"] + sorted(want)):
             if subprocess.run(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT).returncode != 0:
-                raise RuntimeError("'%s' failed (see %s)" % (" ".join(cmd[:4]), log))
+                raise RuntimeError("'%s' failed (see %s)" % (" ".join(cmd[:5]), log))
 
 
 def _context(args, work):
@@ -228,7 +230,8 @@ def main(argv=None):
                "elapsed_s": round(time.monotonic() - wall, 1), "command": " ".join(["scripts/benchmark"] + argv),
                "machine": machine_line(args), "load_end": " ".join(open("/proc/loadavg").read().split()[:3]),
                "trials": args.trials, "seed": args.seed, "budget_s": args.budget,
-               "bugs": [vars_of(b) for b in args.bug_list], "contestants": [vars_of(c) for c in args.contestant_list],
+               "bugs": [dataclasses.asdict(b) for b in args.bug_list],
+               "contestants": [dataclasses.asdict(c) for c in args.contestant_list],
                "fiu": {"points": list(contestants_mod.FIU_POINTS), "probability": contestants_mod.FIU_PROBABILITY},
                "records": records, "problems": problems, "notes": notes, "exit_status": status}
     with open(os.path.join(args.out, "results.json"), "w") as f:
@@ -241,8 +244,3 @@ def main(argv=None):
     say("== %s; %.0f s; %s" % ("done" if status == 0 else "exit status %d" % status, results["elapsed_s"],
                                " ".join(paths)))
     return status
-
-
-def vars_of(obj):
-    import dataclasses
-    return dataclasses.asdict(obj)

@@ -115,7 +115,7 @@ def run(cmd, log_path, budget_s, env, cwd, artifact_dir):
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 env=env, cwd=cwd, start_new_session=True)
         proc.started = started
-        bounded._running.add(proc)
+        bounded.adopt(proc)
         watch, saved, timed_out = _Watch(proc, log), None, False
         try:
             while not watch.eof:
