@@ -222,6 +222,9 @@ def main(argv=None):
     except (RuntimeError, OSError) as e:
         print("scripts/benchmark: %s" % e, file=sys.stderr)
         return exit_codes.USAGE
+    except SystemExit:
+        print("scripts/benchmark: interrupted; every trial stopped, work files removed", file=sys.stderr)
+        raise
     finally:
         bounded.kill_all()
         shutil.rmtree(work, ignore_errors=True)
