@@ -74,12 +74,27 @@ def _saved_kind(artifact_dir):
 
 class _Watch:
     """Reads a child's output line by line into its log, noting the first
-    detection and the signature that follows it."""
+    detection, and the mapfuzz report and signature that may follow it (a
+    sanitizer's line comes before the report mapfuzz's crash hooks print:
+    for a mapfuzz contestant the report's kind is what was found)."""
 
     def __init__(self, proc, log):
         self.proc, self.log, self.buf = proc, log, b""
-        self.hit = None           # (seconds, kind, detail)
+        self.first = None         # (seconds, kind, detail) of the first detection line
+        self.report = None        # the kind of the first mapfuzz report
+        self.signature = ""
         self.eof = False
+
+    @property
+    def hit(self):
+        """(seconds, kind, detail) of the detection, or None."""
+        if self.first is None:
+            return None
+        return self.first[0], self.report or self.first[1], self.signature or self.first[2]
+
+    def settled(self, now):
+        """True once the detection's report is complete, or its tail waited for."""
+        return self.first is not None and (bool(self.report and self.signature) or now - self.first[0] > REPORT_TAIL_S)
 
     def feed(self, chunk, now):
         self.log.write(chunk)
@@ -87,14 +102,14 @@ class _Watch:
         *lines, self.buf = self.buf.split(b"\n")
         for raw in lines:
             line = raw.decode("utf-8", "replace")
-            if self.hit is None:
-                c = classify(line)
-                if c:
-                    self.hit = (now, c[0], c[1])
-            elif not self.hit[2]:
-                m = _SIGNATURE.match(line)
-                if m:
-                    self.hit = (self.hit[0], self.hit[1], m.group(1).strip())
+            c = classify(line) if self.report is None else None
+            if c and self.first is None:
+                self.first = (now, c[0], c[1])
+            if c and _PATTERNS[0][0].search(line):
+                self.report = c[0]
+            m = _SIGNATURE.match(line) if self.report and not self.signature else None
+            if m:
+                self.signature = m.group(1).strip()
 
     def read(self, fd, timeout, now):
         ready, _, _ = select.select([fd], [], [], timeout)
@@ -120,7 +135,7 @@ def run(cmd, log_path, budget_s, env, cwd, artifact_dir):
         try:
             while not watch.eof:
                 t = now()
-                if watch.hit and (watch.hit[2] or t - watch.hit[0] > REPORT_TAIL_S):
+                if watch.settled(t):
                     break
                 if watch.hit is None and saved is None:
                     kind = _saved_kind(artifact_dir)
