@@ -53,6 +53,8 @@ def parse_args(argv):
                    help="results.json, BENCHMARK.md, benchmark.html and logs/ (default build/benchmark)")
     p.add_argument("--bin", default=os.path.join(ROOT, "build", "test"), metavar="DIR",
                    help="the test preset's build directory (default build/test)")
+    p.add_argument("--report-only", action="store_true", help="run nothing: judge OUT/results.json again "
+                   "with the current rules and rewrite BENCHMARK.md and benchmark.html")
     p.add_argument("--no-build", action="store_true", help="use --bin as it is (default: scripts/setup bench, "
                    "then build what runs with the test preset first)")
     args = p.parse_args(argv)
@@ -134,11 +136,11 @@ def run_trial(ctx, contestant, bug, seed, trial_dir, log):
 
 
 def trial_record(contestant, bug, trial, seed, outcome, log):
-    found = contestants_mod.counts_as_found(contestant, bug, outcome)
     return {"contestant": contestant.id, "bug": bug.name, "trial": trial, "seed": seed,
-            "seconds": round(outcome.seconds, 3), "detected": outcome.detected, "found": found,
-            "kind": outcome.kind, "detail": outcome.detail, "status": outcome.status, "error": outcome.error,
-            "log": log}
+            "seconds": round(outcome.seconds, 3), "detected": outcome.detected,
+            "found": contestants_mod.counts_as_found(contestant, bug, outcome.kind, outcome.detected),
+            "expected_kind": contestants_mod.expected_kind(bug, outcome.kind), "kind": outcome.kind,
+            "detail": outcome.detail, "status": outcome.status, "error": outcome.error, "log": log}
 
 
 def progress(n, total, rec):
@@ -171,25 +173,25 @@ def run_all(ctx, args, work):
     return records
 
 
-def verdict(records, args):
+def verdict(records, contestants, bugs, gate_ids):
     """(exit status, problem lines, note lines): the false positives of
     mapfuzz contestants and the misses of the gated ones are problems (exit
     1), runs that could not be judged errors (exit 2); the misses of mapfuzz
     contestants outside --gate are notes."""
     problems, notes, errors = [], [], [r for r in records if r["error"]]
-    for c in args.contestant_list:
+    for c in contestants:
         mine = [r for r in records if r["contestant"] == c.id]
         fps = [r for r in mine if r["bug"] == "correct" and r["detected"]]
         if fps and c.mapfuzz:
             problems.append("FALSE POSITIVE: %s reported %s on the correct library in %d of %d trial(s)"
                             % (c.id, ", ".join(sorted({r["kind"] for r in fps})), len(fps),
                                len([r for r in mine if r["bug"] == "correct"])))
-        for b in args.bug_list:
+        for b in bugs:
             rs = [r for r in mine if r["bug"] == b.name]
             hit = sum(r["found"] for r in rs)
             if contestants_mod.expected(c, b) and hit < len(rs):
                 line = "MISSED: %s found %s in %d of %d trial(s)" % (c.id, b.name, hit, len(rs))
-                (problems if c.id in args.gate_ids else notes).append(line)
+                (problems if c.id in gate_ids else notes).append(line)
     status = exit_codes.USAGE if errors else exit_codes.FINDING if problems else exit_codes.CLEAN
     errors = ["ERROR: %s on %s: %s" % (r["contestant"], r["bug"], r["error"]) for r in errors]
     return status, problems + errors, ["(not gated) " + n for n in notes]
@@ -201,12 +203,63 @@ def machine_line(args):
         platform.node(), os.cpu_count() or 1, platform.machine(), " ".join(load), args.cpu)
 
 
+def judge(results):
+    """Counts each record as found or not by the current rules
+    (benchmark_contestants), then the verdict: sets found, expected_kind,
+    problems, notes and exit_status in `results`; returns the status."""
+    bugs = {b.name: b for b in bugs_mod.load(ROOT)}
+    bugs["correct"] = bugs_mod.CORRECT
+    by_id = {c.id: c for c in contestants_mod.ALL}
+    for r in results["records"]:
+        c, b = by_id[r["contestant"]], bugs[r["bug"]]
+        r["found"] = contestants_mod.counts_as_found(c, b, r["kind"], r["detected"])
+        r["expected_kind"] = contestants_mod.expected_kind(b, r["kind"])
+    contestants = [by_id[c["id"]] for c in results["contestants"]]
+    gate = set(results.get("gate") or [c.id for c in contestants if c.mapfuzz])
+    status, problems, notes = verdict(results["records"], contestants,
+                                      [bugs[b["name"]] for b in results["bugs"]], gate)
+    results.update(problems=problems, notes=notes, exit_status=status)
+    return status
+
+
+def finish(results, out_dir):
+    """Judges `results`, writes results.json and the reports to out_dir,
+    prints the table and the verdict; returns the exit status."""
+    status = judge(results)
+    with open(os.path.join(out_dir, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    paths = benchmark_report.write(results, out_dir)
+    say("")
+    say(benchmark_report.text_summary(results))
+    for line in results["problems"] + results["notes"]:
+        say(line)
+    say("== %s; %.0f s; %s" % ("done" if status == 0 else "exit status %d" % status, results["elapsed_s"],
+                               " ".join(paths)))
+    return status
+
+
+def report_only(out_dir):
+    """--report-only: judges OUT/results.json again and rewrites the reports."""
+    try:
+        with open(os.path.join(out_dir, "results.json")) as f:
+            results = json.load(f)
+    except (OSError, ValueError) as e:
+        print("scripts/benchmark: --report-only: %s" % e, file=sys.stderr)
+        return exit_codes.USAGE
+    results.setdefault("reports", []).append("re-judged and re-rendered by --report-only at %s" % (
+        datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")))
+    return finish(results, out_dir)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
+    if args.report_only:
+        return report_only(args.out)
     bounded.install_signal_handlers()
     os.makedirs(args.out, exist_ok=True)
     started, wall = datetime.datetime.now(datetime.timezone.utc), time.monotonic()
+    machine = machine_line(args)
     work = tempfile.mkdtemp(prefix="mapfuzz-benchmark-")
     try:
         if not args.no_build:
@@ -216,7 +269,7 @@ def main(argv=None):
         prepare(ctx, args, work)
         say("== mapfuzz bug-finding benchmark: %d bug(s) + the correct library, %d contestant(s), %d trial(s), "
             "%g s budget" % (len(args.bug_list), len(args.contestant_list), args.trials, args.budget))
-        say("   machine: " + machine_line(args))
+        say("   machine: " + machine)
         shutil.rmtree(os.path.join(args.out, "logs"), ignore_errors=True)
         records = run_all(ctx, args, work)
     except (RuntimeError, OSError) as e:
@@ -228,22 +281,12 @@ def main(argv=None):
     finally:
         bounded.kill_all()
         shutil.rmtree(work, ignore_errors=True)
-    status, problems, notes = verdict(records, args)
     results = {"schema": 1, "started": started.strftime("%Y-%m-%d %H:%M UTC"),
                "elapsed_s": round(time.monotonic() - wall, 1), "command": " ".join(["scripts/benchmark"] + argv),
-               "machine": machine_line(args), "load_end": " ".join(open("/proc/loadavg").read().split()[:3]),
+               "machine": machine, "load_end": " ".join(open("/proc/loadavg").read().split()[:3]),
                "trials": args.trials, "seed": args.seed, "budget_s": args.budget,
                "bugs": [dataclasses.asdict(b) for b in args.bug_list],
-               "contestants": [dataclasses.asdict(c) for c in args.contestant_list],
+               "contestants": [dataclasses.asdict(c) for c in args.contestant_list], "gate": sorted(args.gate_ids),
                "fiu": {"points": list(contestants_mod.FIU_POINTS), "probability": contestants_mod.FIU_PROBABILITY},
-               "records": records, "problems": problems, "notes": notes, "exit_status": status}
-    with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump(results, f, indent=1)
-    paths = benchmark_report.write(results, args.out)
-    say("")
-    say(benchmark_report.text_summary(results))
-    for line in problems + notes:
-        say(line)
-    say("== %s; %.0f s; %s" % ("done" if status == 0 else "exit status %d" % status, results["elapsed_s"],
-                               " ".join(paths)))
-    return status
+               "records": records}
+    return finish(results, args.out)
