@@ -34,6 +34,13 @@ def kill_all():
         _kill_group(proc)
 
 
+def adopt(proc):
+    """Counts `proc`, started elsewhere with start_new_session=True, among the
+    groups kill_all() kills; wait() forgets it."""
+    proc.started = getattr(proc, "started", time.monotonic())
+    _running.add(proc)
+
+
 def start(cmd, log_path, env=None, cwd=None):
     """Starts `cmd` with stdout and stderr going to `log_path`. Raises OSError
     if it cannot be started."""

@@ -157,10 +157,11 @@ def _polyline(points, xscale, yscale, color, dash, label, yfmt):
 
 
 def line_chart(series, title, y_label, x_label="time since start", width=560, height=300,
-               y_format=fmt_num, empty_message="no data"):
+               y_format=fmt_num, empty_message="no data", y_max=None):
     """A line chart of series [{"label": str, "points": [(seconds, value), ...]}]
     sharing one time axis from 0 and one value axis from 0, with ticks, axis
-    labels and a legend below. Points with a None value are dropped; series
+    labels and a legend below; y_max fixes the value axis's top (e.g. 100
+    for percentages). Points with a None value are dropped; series
     left empty are listed in the legend only. Returns <svg> markup; an
     empty_chart(empty_message) when no series has a point."""
     clean = [(s["label"], [(float(x), float(y)) for x, y in s["points"]
@@ -173,7 +174,8 @@ def line_chart(series, title, y_label, x_label="time since start", width=560, he
     plot_h = height - top - 48
     xmax = max(x for _, p in clean for x, _ in p)
     ymax = max(y for _, p in clean for _, y in p)
-    xticks, yticks = time_ticks(xmax), nice_ticks(ymax * 1.05 if ymax > 0 else 1)
+    xticks = time_ticks(xmax)
+    yticks = nice_ticks(y_max if y_max else ymax * 1.05 if ymax > 0 else 1)
     box = (left, top, width - left - right, plot_h)
     xscale = lambda v: left + box[2] * v / xticks[-1]
     yscale = lambda v: top + plot_h - plot_h * v / yticks[-1]
