@@ -42,9 +42,9 @@ const char* kProgram =
     "write offset=57344 length=256 seed=15\nwrite offset=61440 length=256 seed=16\n"
     "sync\nclose\nreopen\nread offset=0 length=65536\nclose\n";
 
-// FACTS.md's test case as written there: the file is read back with pread.
-void facts_sequence(const std::string& path, std::vector<uint8_t>& buf) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+// Both sequences' first half: create, size, map, 16 writes, msync, unmap, close.
+void create_and_write(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0 || ::posix_fallocate(fd, 0, kSize) != 0) std::abort();
   auto* p = static_cast<uint8_t*>(::mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
   if (p == MAP_FAILED) std::abort();
@@ -52,7 +52,12 @@ void facts_sequence(const std::string& path, std::vector<uint8_t>& buf) {
   if (::msync(p, kSize, MS_SYNC) != 0) std::abort();
   ::munmap(p, kSize);
   ::close(fd);
-  fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+}
+
+// FACTS.md's test case as written there: the file is read back with pread.
+void facts_sequence(const std::string& path, std::vector<uint8_t>& buf) {
+  create_and_write(path);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (::pread(fd, buf.data(), kSize, 0) != static_cast<ssize_t>(kSize)) std::abort();
   ::close(fd);
   ::unlink(path.c_str());
@@ -63,18 +68,11 @@ void facts_sequence(const std::string& path, std::vector<uint8_t>& buf) {
 // read costs an mmap, page faults and a munmap (a TLB flush) where pread
 // costs one copy. The harness overhead is measured against this one.
 void raw_sequence(const std::string& path, std::vector<uint8_t>& buf) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0 || ::posix_fallocate(fd, 0, kSize) != 0) std::abort();
-  auto* p = static_cast<uint8_t*>(::mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
-  if (p == MAP_FAILED) std::abort();
-  for (int i = 0; i < kWrites; ++i) std::memset(p + i * 4096, i + 1, kWriteLength);
-  if (::msync(p, kSize, MS_SYNC) != 0) std::abort();
-  ::munmap(p, kSize);
-  ::close(fd);
-  fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  create_and_write(path);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   struct stat st;
   if (fd < 0 || ::fstat(fd, &st) != 0 || static_cast<uint64_t>(st.st_size) != kSize) std::abort();
-  p = static_cast<uint8_t*>(::mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+  auto* p = static_cast<uint8_t*>(::mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
   if (p == MAP_FAILED) std::abort();
   std::memcpy(buf.data(), p, kSize);
   ::munmap(p, kSize);
