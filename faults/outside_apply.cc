@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <cstring>
@@ -67,7 +68,56 @@ Status replace(const char* path, uint64_t length) {
   return status;
 }
 
+// The fd of `locks` for (api, file) of `path`, opened on first use.
+int lock_fd(const char* path, const OutsideEvent& e, LockFds* locks) {
+  int& fd = locks->fd[static_cast<int>(e.lock_api)][static_cast<int>(e.file)];
+  if (fd >= 0) return fd;
+  char full[PATH_MAX];
+  const char* suffix = event_file_suffix(e.file);
+  const size_t n = std::strlen(path), m = std::strlen(suffix);
+  if (n + m + 1 > sizeof full) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  std::memcpy(full, path, n);
+  std::memcpy(full + n, suffix, m + 1);
+  fd = sys::open(full, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  return fd;
+}
+
+// kLock (take) or kUnlock (let go) through the fd of (api, file).
+Status lock_event(const char* path, const OutsideEvent& e, LockFds* locks) {
+  if (locks == nullptr || e.lock_api >= LockApi::kCount || e.file >= EventFile::kCount) {
+    return Status(EINVAL, "outside event");
+  }
+  const bool take = e.kind == OutsideKind::kLock;
+  const bool exclusive = e.lock_mode == LockMode::kExclusive;
+  if (!take && locks->fd[static_cast<int>(e.lock_api)][static_cast<int>(e.file)] < 0) return {};
+  const int fd = lock_fd(path, e, locks);
+  if (fd < 0) return Status::from_unfaulted_errno("open");
+  if (e.lock_api == LockApi::kFlock) {
+    const int how = !take ? LOCK_UN : (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB;
+    return done(sys::flock(fd, how), "flock");
+  }
+  struct flock fl = {};
+  fl.l_type = static_cast<short>(!take ? F_UNLCK : exclusive ? F_WRLCK : F_RDLCK);
+  fl.l_whence = SEEK_SET;
+  fl.l_start = take ? static_cast<off_t>(e.offset) : 0;
+  fl.l_len = take ? static_cast<off_t>(e.length) : 0;
+  const bool ofd = e.lock_api == LockApi::kOfd || locks->fcntl_as_ofd;
+  return done(sys::fcntl_lock(fd, ofd ? F_OFD_SETLK : F_SETLK, &fl), "fcntl");
+}
+
 }  // namespace
+
+void release_locks(LockFds* locks) {
+  for (auto& row : locks->fd) {
+    for (int& f : row) {
+      if (f >= 0) sys::close(f);
+      f = -1;
+    }
+  }
+}
 
 bool path_inside(const char* dir, const char* path) {
   if (dir == nullptr || path == nullptr || dir[0] != '/') return false;
@@ -86,8 +136,11 @@ bool path_inside(const char* dir, const char* path) {
 }
 
 Status perform_outside_event(const char* path, const OutsideEvent& e, FillFn fill, uint8_t* scratch,
-                             size_t scratch_len) {
+                             size_t scratch_len, LockFds* locks) {
   switch (e.kind) {
+    case OutsideKind::kLock:
+    case OutsideKind::kUnlock:
+      return lock_event(path, e, locks);
     case OutsideKind::kShrink:
     case OutsideKind::kRegrow:
     case OutsideKind::kExtend:

@@ -29,6 +29,7 @@ struct OutsideProcess::Channel {
   Status result;
   int32_t cpu = -1;  // the caller's CPU for this request; -1: do not pin
   OutsideEvent event;
+  bool release_locks = false;  // let go of every lock instead of performing `event`
   char path[PATH_MAX] = {};  // "" = only answer (the start-up handshake)
   char dir[PATH_MAX] = {};
 };
@@ -54,6 +55,7 @@ long futex(std::atomic<uint32_t>* word, int op, uint32_t value, const timespec* 
   ::syscall(SYS_close_range, 3u, ~0u, 0u);  // hold no fd of the parent's open (best effort)
   int pinned = -1;
   uint32_t seen = 0;
+  LockFds locks;
   for (;;) {
     uint32_t r;
     while ((r = ch->request.load(std::memory_order_acquire)) == seen) futex(&ch->request, FUTEX_WAIT, seen);
@@ -65,9 +67,12 @@ long futex(std::atomic<uint32_t>* word, int op, uint32_t value, const timespec* 
       if (::syscall(SYS_sched_setaffinity, 0, sizeof set, &set) == 0) pinned = ch->cpu;
     }
     Status result;
-    if (ch->path[0] != '\0') {
-      result = path_inside(ch->dir, ch->path) ? perform_outside_event(ch->path, ch->event, fill, scratch, kScratch)
-                                               : Status(EPERM, "path_inside");
+    if (ch->release_locks) {
+      release_locks(&locks);
+    } else if (ch->path[0] != '\0') {
+      result = path_inside(ch->dir, ch->path)
+                   ? perform_outside_event(ch->path, ch->event, fill, scratch, kScratch, &locks)
+                   : Status(EPERM, "path_inside");
     }
     ch->result = result;
     ch->reply.store(r, std::memory_order_release);
@@ -80,11 +85,13 @@ long futex(std::atomic<uint32_t>* word, int op, uint32_t value, const timespec* 
 // --- In-process.
 
 InProcessOutside::InProcessOutside(std::string sandbox_dir, FillFn fill)
-    : dir_(std::move(sandbox_dir)), fill_(fill), scratch_(kScratch) {}
+    : dir_(std::move(sandbox_dir)), fill_(fill), scratch_(kScratch) {
+  locks_.fcntl_as_ofd = true;
+}
 
 Status InProcessOutside::apply(const std::string& path, const OutsideEvent& event) {
   if (!path_inside(dir_.c_str(), path.c_str())) return Status(EPERM, "path_inside");
-  return perform_outside_event(path.c_str(), event, fill_, scratch_.data(), scratch_.size());
+  return perform_outside_event(path.c_str(), event, fill_, scratch_.data(), scratch_.size(), &locks_);
 }
 
 // --- The helper process.
@@ -157,6 +164,19 @@ Status OutsideProcess::apply(const std::string& path, const OutsideEvent& event)
   if (path.size() >= sizeof channel_->path) return Status(ENAMETOOLONG, "outside process");
   std::memcpy(channel_->path, path.c_str(), path.size() + 1);
   channel_->event = event;
+  channel_->release_locks = false;
+  return round_trip();
+}
+
+Status OutsideProcess::release_locks() {
+  if (!alive_) return Status(ECHILD, "outside process");
+  channel_->release_locks = true;
+  const Status status = round_trip();
+  channel_->release_locks = false;
+  return status;
+}
+
+Status OutsideProcess::round_trip() {
   channel_->cpu = options_.follow_cpu ? ::sched_getcpu() : -1;
   // The number comes from the shared channel, not from this object: a child
   // forked from the owner (the property tests' fork per sequence) starts with

@@ -1,5 +1,6 @@
 // "Another process" acting on sandbox files on command: shrink, regrow,
-// extend, punch, pwrite, chmod, unlink, replace (outside_event.h). Two modes
+// extend, punch, pwrite, chmod, unlink, replace, and holding locks on them
+// (outside_event.h). Two modes
 // behind one interface, with the same file outcome for the same events
 // (both run perform_outside_event(), outside_apply.h):
 //  - OutsideProcess: a long-lived helper process forked once; each event is
@@ -41,6 +42,11 @@ class Outside {
   // done (perform_outside_event()). Never injected(): no armed fault acts
   // on outside events. Not thread-safe: one caller at a time.
   virtual Status apply(const std::string& path, const OutsideEvent& event) = 0;
+  // Lets go of every lock taken by kLock events (closes their fds) and
+  // waits until that is done. The executor calls it at the end of each run.
+  // Returns ok, or ECHILD from "outside process" if the helper is gone
+  // (its locks went with it).
+  virtual Status release_locks() = 0;
   // "process" or "in-process": which mode ran, for the report.
   virtual const char* mode() const = 0;
 };
@@ -49,14 +55,23 @@ class InProcessOutside final : public Outside {
  public:
   // `sandbox_dir`: absolute, no trailing slash. `fill`: see FillFn (may be
   // null: then kPwrite fails with EINVAL).
+  // Its fcntl locks are OFD locks (LockFds::fcntl_as_ofd): fcntl locks of
+  // one process never conflict, and closing any fd of the file in this
+  // process would drop them.
   InProcessOutside(std::string sandbox_dir, FillFn fill);
+  ~InProcessOutside() override { faults::release_locks(&locks_); }
   Status apply(const std::string& path, const OutsideEvent& event) override;
+  Status release_locks() override {
+    faults::release_locks(&locks_);
+    return {};
+  }
   const char* mode() const override { return "in-process"; }
 
  private:
   std::string dir_;
   FillFn fill_;
   std::vector<uint8_t> scratch_;
+  LockFds locks_;
 };
 
 class OutsideProcess final : public Outside {
@@ -87,6 +102,7 @@ class OutsideProcess final : public Outside {
   OutsideProcess& operator=(const OutsideProcess&) = delete;
 
   Status apply(const std::string& path, const OutsideEvent& event) override;
+  Status release_locks() override;
   const char* mode() const override { return "process"; }
 
   // The helper's pid (for tests and diagnostics); -1 once it is known dead.
@@ -97,6 +113,8 @@ class OutsideProcess final : public Outside {
  private:
   OutsideProcess() = default;
   bool await_reply(uint32_t seq);
+  // Posts the channel's command and waits for the answer.
+  Status round_trip();
 
   Options options_;
   Channel* channel_ = nullptr;

@@ -20,6 +20,10 @@ namespace mapfuzz::faults::sys {
 inline int open(const char* path, int flags, int mode = 0) {
   return static_cast<int>(::syscall(SYS_openat, AT_FDCWD, path, flags, mode));
 }
+inline int fcntl_lock(int fd, int cmd, struct flock* lock) {
+  return static_cast<int>(::syscall(SYS_fcntl, fd, cmd, lock));
+}
+inline int flock(int fd, int operation) { return static_cast<int>(::syscall(SYS_flock, fd, operation)); }
 inline int close(int fd) { return static_cast<int>(::syscall(SYS_close, fd)); }
 inline int ftruncate(int fd, uint64_t length) { return static_cast<int>(::syscall(SYS_ftruncate, fd, length)); }
 inline int fallocate(int fd, int mode, uint64_t offset, uint64_t length) {

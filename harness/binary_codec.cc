@@ -182,11 +182,27 @@ class Decoder {
       }
       case faults::OutsideKind::kUnlink:
         break;
+      case faults::OutsideKind::kLock:
+      case faults::OutsideKind::kUnlock:
+        lock(&e);
+        break;
       default:
         e.length = number(kMaxProgramFileSize);
         break;
     }
     return e;
+  }
+
+  // One byte: the API (bits 0-1), the mode (bit 2), the file (bits 3-5);
+  // then, for a lock, its range.
+  void lock(faults::OutsideEvent* e) {
+    const uint8_t b = in_.u8();
+    e->lock_api = static_cast<faults::LockApi>((b & 3) % static_cast<uint8_t>(faults::LockApi::kCount));
+    e->lock_mode = (b & 4) ? faults::LockMode::kExclusive : faults::LockMode::kShared;
+    e->file = static_cast<faults::EventFile>(((b >> 3) & 7) % static_cast<uint8_t>(faults::EventFile::kCount));
+    if (e->kind == faults::OutsideKind::kUnlock) return;
+    e->offset = number(kMaxLockOffset);
+    e->length = number(kMaxLockOffset);
   }
 
   void range(Op* op, uint64_t length_limit) {
@@ -312,6 +328,16 @@ void put_outside(std::vector<uint8_t>* out, const faults::OutsideEvent& e) {
       put_le(out, e.mode, 2);
       break;
     case faults::OutsideKind::kUnlink:
+      break;
+    case faults::OutsideKind::kLock:
+    case faults::OutsideKind::kUnlock:
+      out->push_back(static_cast<uint8_t>(static_cast<uint8_t>(e.lock_api) |
+                                          (e.lock_mode == faults::LockMode::kExclusive ? 4 : 0) |
+                                          (static_cast<uint8_t>(e.file) << 3)));
+      if (e.kind == faults::OutsideKind::kLock) {
+        put_number(out, e.offset);
+        put_number(out, e.length);
+      }
       break;
     default:
       put_number(out, e.length);

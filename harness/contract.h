@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "faults/outside_event.h"
+
 namespace mapfuzz {
 
 // What happens to a write or read that reaches past the current end of file.
@@ -11,6 +13,24 @@ enum class PastEnd : uint8_t {
   kFails,  // the call fails and changes nothing
   kGrows,  // (write only) the file grows to offset+length, the gap reads as zeros
   kShort,  // (read only) the call succeeds and returns the bytes before the end
+};
+
+// What a library promises about locks another process holds.
+enum class LockPromise : uint8_t {
+  kNone,    // nothing: it takes no lock another program could see, or makes no promise
+  kErrors,  // it takes its lock (LockScope) before changing the file; on contention the call
+            // fails and changes nothing
+  kWaits,   // it takes its lock before changing the file and waits until the holder lets go
+};
+
+// The lock a library takes, exclusively, before it changes the file (a
+// write, a resize, an open that creates): family, file, byte range.
+struct LockScope {
+  LockPromise promise = LockPromise::kNone;
+  faults::LockApi api = faults::LockApi::kFcntl;  // kFcntl and kOfd are one family: either fits both
+  faults::EventFile file = faults::EventFile::kData;
+  uint64_t offset = 0;
+  uint64_t length = 0;  // 0: to the end of the file and beyond
 };
 
 struct Contract {
@@ -43,6 +63,13 @@ struct Contract {
   // failed call, a fresh instance (open existing, read all, close) at the end
   // of the run — instead of reading the file with pread.
   bool file_is_raw = true;
+  // Its locks. Under kErrors or kWaits, a change of the file that succeeds
+  // while another process holds a lock conflicting with `locks` is a
+  // finding (lock-ignored). Whatever the promise, a failure is excused when
+  // one of its lock calls met a lock the outside holds (contention), and a
+  // lock wait never hangs a run: the outside lets go, except under kErrors
+  // (then the wait is a hang finding).
+  LockScope locks;
 };
 
 }  // namespace mapfuzz

@@ -216,9 +216,10 @@ Outcome Executor::outcome_of(const StepRecord& record, std::span<const uint8_t> 
   return Outcome{.ok = record.status.ok() && !record.expected.must_fail,
                  .size_after = record.size_after,
                  .read = read,
-                 .unsettled = stale_before || in_call_.fired,
+                 .unsettled = stale_before || (in_call_.fired && !faults::is_lock_event(pending_.kind)),
                  .in_call = in_call_.fired ? &pending_ : nullptr,
-                 .in_call_ok = in_call_.fired && in_call_.error == 0};
+                 .in_call_ok = in_call_.fired && in_call_.error == 0,
+                 .locks_released = in_call_.locks_released};
 }
 
 namespace {
@@ -256,6 +257,7 @@ Finding Executor::step(const Op& op) {
   if (!finding && contract_.has_sync) {
     finding = oracle::check_sync_backed(record, model_.dirty_pages(), faults::call_log(), first_call);
   }
+  if (!finding) finding = oracle::check_lock_honoured(record, model_, contract_, in_call_.locks_released);
   if (!finding) {
     model_.follow(op, outcome_of(record, read, stale_before), contract_);
     finding = check_file(op, record);
@@ -366,6 +368,8 @@ Finding Executor::verify_contents(FindingKind kind, int64_t step) {
 
 void Executor::end() {
   if (options_.disk) options_.disk->reset();
+  if (outside_locked_) (void)options_.outside->release_locks();  // helper gone: its locks went with it
+  outside_locked_ = false;
   faults::clear_after_mmap();
   pending_armed_ = false;
   faults::disarm_all();

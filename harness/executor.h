@@ -102,6 +102,8 @@ class Executor {
   struct InCall {
     bool fired = false;
     int error = 0;  // 0: it did its work
+    // The library waited for a lock and the outside let go of all its locks.
+    bool locks_released = false;
   };
 
   // ---- one step, in the order step() runs them (executor.cc) ----
@@ -172,6 +174,7 @@ class Executor {
   InCall in_call_;                    // what the pending event did during this step
   std::optional<OutsideCut> last_cut_;  // the last outside event that removed file data or left holes this run
   bool abandoned_ = false;     // a signal ended the run; the library is never called again
+  bool outside_locked_ = false;  // a lock event ran this run: the outside may hold locks until end()
   uint64_t hazards_ = 0;
   // Instances interrupted by a signal: kept, never called or destroyed (their
   // fds and mappings were released through the fault layer).

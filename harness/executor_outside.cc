@@ -30,6 +30,9 @@ const char* Executor::outside_skip_reason(const Op& op, bool* mode_unavailable) 
     }
     return nullptr;
   }
+  if (faults::is_lock_event(e.kind)) {  // a lock changes no byte: any file format, any range
+    return options_.outside ? nullptr : unavailable("no outside process");
+  }
   if (!contract_.file_is_raw) return "outside events act on raw files only";
   if (!options_.outside) return unavailable("no outside process");
   if (e.offset + e.length > contract_.max_size) return "beyond the size limit";
@@ -46,6 +49,11 @@ Status Executor::apply_outside(const faults::OutsideEvent& event, uint32_t step)
   }
   // The model follows the event after the call (Model::follow); here only
   // the run's last cut is noted: an event that removed data or left holes.
+  if (faults::is_lock_event(event.kind)) {
+    outside_locked_ = true;
+    const int err = options_.outside->apply(path_, event).code();
+    return err ? Status(err, "outside event") : Status();
+  }
   const uint64_t size_before = model_.file().size();
   const uint64_t path_size_before = model_.path_file().size();
   const int err = options_.outside->apply(path_, event).code();
@@ -64,13 +72,14 @@ Status Executor::apply_outside(const faults::OutsideEvent& event, uint32_t step)
 void Executor::note_cut(const faults::OutsideEvent& event, uint32_t step, bool in_call) {
   // A chmod changes no byte; the others remove data or leave holes (which
   // a full disk turns into SIGBUS at the first touch).
-  if (event.kind == faults::OutsideKind::kChmod) return;
+  if (event.kind == faults::OutsideKind::kChmod || faults::is_lock_event(event.kind)) return;
   last_cut_ = OutsideCut{event.kind, options_.outside->mode(), step, in_call};
 }
 
 void Executor::fire_pending(void* self) {
   auto* ex = static_cast<Executor*>(self);
   ex->pending_armed_ = false;
+  if (faults::is_lock_event(ex->pending_.kind)) ex->outside_locked_ = true;
   const int err = ex->options_.outside->apply(ex->path_, ex->pending_).code();
   ex->in_call_ = InCall{.fired = true, .error = err};
   // A pwrite that failed part way (a full disk) may still have left holes.

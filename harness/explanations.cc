@@ -237,6 +237,8 @@ constexpr const char* kCorrectLibrary[] = {
     "A correct library propagates every failed call's errno to its caller and never reports success after a failed call.",
     "A correct library leaves the file and the mapping as they were when a call fails: it grows the mapping first or ftruncates back on failure, and never closes the file on an error.",
     "A correct library never touches a page beyond the file's end: it allocates the file's blocks before it writes through a mapping, remaps after every size change, and never uses a pointer after munmap.",
+    "A correct library that promises to lock takes its lock with a non-blocking or blocking lock call before it changes the file, checks the call's result, and fails (changing nothing) or waits when another process holds a conflicting lock.",
+    "A correct library never waits for a lock it holds itself (through another fd of the same file, or a second flock on another open file description), and waits for another process only if its contract says it does.",
 };
 static_assert(std::size(kCorrectLibrary) == static_cast<size_t>(FindingKind::kCount), "one text per finding kind");
 

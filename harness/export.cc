@@ -167,6 +167,11 @@ void emit_outside(ExportWriter& w, const Op& op) {
     case faults::OutsideKind::kSizeLimit:
       w.call_or_inconclusive("rt_size_limit", {w.num(e.length)});
       return;
+    case faults::OutsideKind::kLock:
+    case faults::OutsideKind::kUnlock:
+      w.note(std::string("another process: ") + faults::outside_kind_name(e.kind) +
+             " (locks held by another process are not exported yet: this program runs without it)");
+      return;
     default:
       w.call("rt_outside", {w.str(faults::outside_kind_name(e.kind)), w.num(e.offset), w.num(e.length),
                             std::to_string(e.seed), std::to_string(e.mode), op.after_mmap ? "1" : "0"});

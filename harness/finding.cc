@@ -15,6 +15,8 @@ const char* finding_name(FindingKind kind) {
     case FindingKind::kSwallowedError: return "swallowed-error";
     case FindingKind::kNotAtomic: return "not-atomic";
     case FindingKind::kSignal: return "signal";
+    case FindingKind::kLockIgnored: return "lock-ignored";
+    case FindingKind::kHang: return "hang";
     case FindingKind::kCount: break;
   }
   return "unknown";

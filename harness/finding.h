@@ -19,6 +19,8 @@ enum class FindingKind : uint8_t {
   kSwallowedError,   // a call that failed inside the step (injected, or real on a full disk) was reported as success and the state no longer matches
   kNotAtomic,        // after a failed operation the state differs from the state before it
   kSignal,           // SIGBUS/SIGSEGV on a sandbox mapping with no documented cause
+  kLockIgnored,      // the file changed while another process held a lock the contract says the library takes first
+  kHang,             // a lock call would have waited for ever (a lock the library holds itself, or a wait its contract rules out)
   kCount
 };
 

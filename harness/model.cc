@@ -47,6 +47,7 @@ void Model::reset() {
   mode_ = 0644;
   path_is_lib_ = true;
   open_ = false;
+  locks_.clear();
 }
 
 Expectation Model::expect(const Op& op, const Contract& contract) const {
@@ -130,6 +131,7 @@ void Model::follow(const Op& op, const Outcome& o, const Contract& contract) {
     case OpKind::kCount:
       break;
   }
+  if (o.locks_released) locks_.clear();
   if (o.in_call) {
     if (o.in_call_ok) follow_event(*o.in_call, true);
     // The library may have looked at the file after the event (fstat).
@@ -201,8 +203,8 @@ void Model::follow_sync(const Op& op, const Contract& contract) {
 void Model::follow_event(const faults::OutsideEvent& e, bool ok) {
   using faults::OutsideKind;
   FileImage& file = path_image();
-  if (!ok) {  // it may have done part of its work (a pwrite on a full disk)
-    if (!faults::is_disk_condition(e.kind) && file.may_exist()) file.forget_all();
+  if (!ok) {  // it may have done part of its work (a pwrite on a full disk); a lock did nothing
+    if (!faults::is_disk_condition(e.kind) && !faults::is_lock_event(e.kind) && file.may_exist()) file.forget_all();
     return;
   }
   switch (e.kind) {
@@ -221,12 +223,20 @@ void Model::follow_event(const faults::OutsideEvent& e, bool ok) {
     case OutsideKind::kChmod:
       mode_ = e.mode;
       break;
+    case OutsideKind::kLock:
+      locks_.take(e);
+      break;
+    case OutsideKind::kUnlock:
+      locks_.release(e.lock_api, e.file);
+      break;
     case OutsideKind::kUnlink:
+      locks_.detach_data_file();
       path_is_lib_ = false;
       other_.remove();
       mode_ = 0644;  // a file made at the path later gets the default mode
       break;
     case OutsideKind::kReplace:
+      locks_.detach_data_file();
       path_is_lib_ = false;
       other_.create(e.length);
       break;

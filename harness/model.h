@@ -25,6 +25,7 @@
 #include "harness/contract.h"
 #include "harness/file_image.h"
 #include "harness/op.h"
+#include "harness/outside_locks.h"
 
 namespace mapfuzz {
 
@@ -47,6 +48,10 @@ struct Outcome {
   // whether it did its work.
   const faults::OutsideEvent* in_call = nullptr;
   bool in_call_ok = false;
+
+  // The library's wait for a lock ended because the outside let go of all
+  // its locks inside the call (the executor's lock-wait hook).
+  bool locks_released = false;
 
   // The outcome the model predicts when no fault fires (the property test's).
   static Outcome predicted(const Expectation& e) { return Outcome{.ok = !e.must_fail, .size_after = e.size_after}; }
@@ -73,6 +78,8 @@ class Model {
   bool is_replaced() const { return !path_is_lib_ && other_.exists(); }
   // Permission bits of the file at the path.
   uint32_t mode() const { return mode_; }
+  // The locks another process holds (outside lock events).
+  const OutsideLocks& outside_locks() const { return locks_; }
   // Pages written (by byte offset / kPageSize) and not yet synced.
   const std::set<uint64_t>& dirty_pages() const { return dirty_; }
 
@@ -96,7 +103,10 @@ class Model {
   //  - an outside event at an operation boundary: its effect on the file at
   //    the path (a failed one, e.g. a partial pwrite on a full disk, makes the
   //    file Unknown);
-  //  - an event inside the call: its effect, after the call's;
+  //  - an event inside the call: its effect, after the call's; a lock wait
+//    the outside ended by letting go (locks_released): no lock held;
+//  - an outside lock or unlock: the locks held (outside_locks()); a failed
+//    one changes nothing;
   //  - unsettled: the library acted on a file that changed under it. What it
   //    did there (a rollback, a regrow, writes past the new end) is its own
   //    business: its file becomes Unknown, and its EOF page may hold writes.
@@ -118,6 +128,7 @@ class Model {
   FileImage lib_;    // the library's file
   FileImage other_;  // the file at the path when it is not the library's (replaced or absent)
   std::set<uint64_t> dirty_;
+  OutsideLocks locks_;
   uint64_t lib_size_ = 0;
   uint32_t mode_ = 0644;
   bool path_is_lib_ = true;

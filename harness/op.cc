@@ -47,6 +47,10 @@ bool Op::operator==(const Op& other) const {
         case faults::OutsideKind::kPunchHole: return a.offset == b.offset && a.length == b.length;
         case faults::OutsideKind::kChmod: return a.mode == b.mode;
         case faults::OutsideKind::kUnlink: return true;
+        case faults::OutsideKind::kLock:
+          return a.lock_api == b.lock_api && a.lock_mode == b.lock_mode && a.file == b.file &&
+                 a.offset == b.offset && a.length == b.length;
+        case faults::OutsideKind::kUnlock: return a.lock_api == b.lock_api && a.file == b.file;
         default: return a.length == b.length;
       }
     }

@@ -62,5 +62,8 @@ inline constexpr uint64_t kPageSize = 4096;
 inline constexpr uint64_t kMaxProgramFileSize = 4u << 20;  // 4 MiB
 inline constexpr uint64_t kMaxIoLength = 256u << 10;       // 256 KiB per read/write
 inline constexpr size_t kMaxOps = 64;
+// Lock ranges are not file data: they reach the bytes databases lock far
+// past their data (SQLite's lock bytes at 1 GiB).
+inline constexpr uint64_t kMaxLockOffset = uint64_t{1} << 40;
 
 }  // namespace mapfuzz

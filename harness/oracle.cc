@@ -94,6 +94,25 @@ Finding check_step(const StepRecord& step, const Model& model, std::span<const u
   return op.kind == OpKind::kRead ? check_read(step, model, read_data) : Finding{};
 }
 
+Finding check_lock_honoured(const StepRecord& step, const Model& model, const Contract& contract,
+                            bool locks_released) {
+  const LockScope& scope = contract.locks;
+  const Op& op = step.op;
+  if (scope.promise == LockPromise::kNone || locks_released || !step.status.ok()) return {};
+  const bool changes = (op.kind == OpKind::kWrite && op.length > 0) ||
+                       (op.kind == OpKind::kResize && op.size != model.size());
+  if (!changes) return {};
+  const HeldLock* held = model.outside_locks().conflicting(scope.api, scope.file, scope.offset, scope.length);
+  if (held == nullptr) return {};
+  HeldLock own{.api = scope.api, .mode = faults::LockMode::kExclusive, .file = scope.file, .offset = scope.offset,
+               .length = scope.length};
+  return make(FindingKind::kLockIgnored, static_cast<int64_t>(step.index),
+              format("%s succeeded while another process held an %s; the contract says the library takes an %s "
+                     "first (file size %llu)",
+                     op_kind_name(op.kind), held->describe().c_str(), own.describe().c_str(),
+                     (unsigned long long)model.size()));
+}
+
 Finding check_sync_backed(const StepRecord& step, const std::set<uint64_t>& dirty,
                           const std::vector<faults::CallRecord>& calls, uint64_t first_call) {
   if (!step.status.ok() || step.op.kind != OpKind::kSync || dirty.empty()) return {};

@@ -46,6 +46,16 @@ Finding check_contents(bool exists, std::span<const uint8_t> got, const FileImag
 Finding check_failed_create(const Op& op, int64_t step, const FileImage& want, bool exists,
                             std::span<const uint8_t> got);
 
+// A write (of at least one byte) or a resize (to another size) that
+// succeeded while another process held, for the whole call, a lock
+// conflicting with the one `contract` says the library takes first
+// (Contract::locks): kLockIgnored naming both locks. The kernel would have
+// refused the library's lock, so it either took none or went on after it
+// failed. Nothing under LockPromise::kNone, or when the outside let go
+// during the call (`locks_released`). `model` is the state before the step.
+Finding check_lock_honoured(const StepRecord& step, const Model& model, const Contract& contract,
+                            bool locks_released);
+
 // `fds` sandbox fds or `maps` mappings present `when`: kLeak naming the
 // counts. `stuck_mappings` mappings are excused: munmap calls that an
 // injected fault failed leave their mapping behind through no fault of the

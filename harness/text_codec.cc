@@ -226,6 +226,29 @@ bool parse_fault(Line* line, faults::FaultSpec* spec) {
   return true;
 }
 
+// A named value of one of the lock enums (faults/outside_event.h).
+template <typename E>
+bool named_field(Line* line, std::string_view name, bool (*from_name)(const char*, E*), E* out, bool optional,
+                 const char* choices) {
+  std::string_view text;
+  if (optional && !line->take(name, &text)) return true;
+  if (!optional && !line->field(name, &text)) return false;
+  if (from_name(std::string(text).c_str(), out)) return true;
+  return line->fail("unknown " + std::string(name) + " '" + std::string(text) + "' (" + choices + ")");
+}
+
+// lock kind=K mode=M offset=N length=N [file=F]; unlock kind=K [file=F]
+bool parse_lock(Line* line, faults::OutsideEvent* e) {
+  if (!named_field(line, "kind", faults::lock_api_from_name, &e->lock_api, false, "fcntl, ofd, flock") ||
+      !named_field(line, "file", faults::event_file_from_name, &e->file, true, "data, lock, journal, wal, shm")) {
+    return false;
+  }
+  if (e->kind == faults::OutsideKind::kUnlock) return true;
+  return named_field(line, "mode", faults::lock_mode_from_name, &e->lock_mode, false, "shared, exclusive") &&
+         line->number_field("offset", kMaxLockOffset, &e->offset) &&
+         line->number_field("length", kMaxLockOffset, &e->length);
+}
+
 // outside <event> [fields] [after-mmap]
 bool parse_outside(Line* line, std::string_view event, Op* op) {
   faults::OutsideEvent& e = op->outside;
@@ -255,6 +278,10 @@ bool parse_outside(Line* line, std::string_view event, Op* op) {
       break;
     }
     case faults::OutsideKind::kUnlink:
+      break;
+    case faults::OutsideKind::kLock:
+    case faults::OutsideKind::kUnlock:
+      ok = parse_lock(line, &e);
       break;
     case faults::OutsideKind::kDiskFull:
       ok = line->number_field("free", kMaxProgramFileSize, &e.length);
@@ -346,6 +373,15 @@ std::string format_op(const Op& op) {
         }
         case faults::OutsideKind::kUnlink:
           break;
+        case faults::OutsideKind::kLock:
+        case faults::OutsideKind::kUnlock:
+          out += std::string(" kind=") + faults::lock_api_name(e.lock_api);
+          if (e.kind == faults::OutsideKind::kLock) {
+            out += std::string(" mode=") + faults::lock_mode_name(e.lock_mode) + " offset=" + number(e.offset) +
+                   " length=" + number(e.length);
+          }
+          if (e.file != faults::EventFile::kData) out += std::string(" file=") + faults::event_file_name(e.file);
+          break;
         case faults::OutsideKind::kDiskFull:
           out += " free=" + number(e.length);
           break;
@@ -393,7 +429,7 @@ bool parse_program(const std::string& text, Program* out, std::string* error) {
     }
     size_t first_field = 1;
     if (op.kind == OpKind::kOutside) {
-      if (words.size() < 2) return line.fail("outside needs an event (shrink, regrow, extend, punch, pwrite, chmod, unlink, replace, diskfull, sizelimit)");
+      if (words.size() < 2) return line.fail("outside needs an event (shrink, regrow, extend, punch, pwrite, chmod, unlink, replace, lock, unlock, diskfull, sizelimit)");
       first_field = 2;
     }
     for (size_t i = first_field; i < words.size(); ++i) {

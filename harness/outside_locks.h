@@ -1,0 +1,55 @@
+// The locks another process holds on the sandbox file and the files beside
+// it, as the model knows them: what the outside's kLock events took and its
+// kUnlock events let go (faults/outside_event.h). A plain value; it makes
+// no system call. The oracle asks it whether the library could have locked
+// what its contract says it locks (Contract::locks).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "faults/outside_event.h"
+
+namespace mapfuzz {
+
+struct HeldLock {
+  faults::LockApi api = faults::LockApi::kFcntl;
+  faults::LockMode mode = faults::LockMode::kShared;
+  faults::EventFile file = faults::EventFile::kData;
+  uint64_t offset = 0;
+  uint64_t length = 0;    // 0: to the end of the file and beyond (flock: the whole file)
+  // Taken on the data file before another process unlinked or replaced it:
+  // the lock stays on the old file, which the library may still hold open.
+  bool on_old_file = false;
+  // "fcntl exclusive lock on bytes [0, 100) of the data file"
+  std::string describe() const;
+};
+
+class OutsideLocks {
+ public:
+  // A kLock event succeeded. A second lock of the same API on the same
+  // file is the same owner's: for flock it replaces the first (a
+  // conversion); record locks are kept side by side (the kernel merges or
+  // converts them; for the questions below that changes nothing).
+  void take(const faults::OutsideEvent& lock);
+  // A kUnlock event succeeded: every lock of `api` on `file` is gone.
+  void release(faults::LockApi api, faults::EventFile file);
+  // The data file at the path was unlinked or replaced.
+  void detach_data_file();
+  // No lock is held (the end of a run, or a wait the outside gave up).
+  void clear() { held_.clear(); }
+
+  bool any() const { return !held_.empty(); }
+  const std::vector<HeldLock>& held() const { return held_; }
+
+  // A lock held on the library's current file `file` that an exclusive
+  // lock of family `api` on [offset, offset+length) (length 0: to the end
+  // and beyond) conflicts with; null if none.
+  const HeldLock* conflicting(faults::LockApi api, faults::EventFile file, uint64_t offset, uint64_t length) const;
+
+ private:
+  std::vector<HeldLock> held_;
+};
+
+}  // namespace mapfuzz
