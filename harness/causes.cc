@@ -46,6 +46,11 @@ void Causes::set_changed_under(std::optional<OutsideCut> cut) {
   present_ |= bit(Cause::kChangedUnder);
 }
 
+void Causes::set_lock_held(std::string lock) {
+  lock_ = std::move(lock);
+  present_ |= bit(Cause::kLockHeld);
+}
+
 void Causes::set_sandbox_full(uint64_t free_bytes) {
   free_bytes_ = free_bytes;
   present_ |= bit(Cause::kSandboxFull);
@@ -74,6 +79,7 @@ std::string Causes::describe() const {
   if (has(Cause::kSandboxFull)) {
     add("the sandbox filesystem is nearly full (" + std::to_string(free_bytes_) + " bytes free)");
   }
+  if (has(Cause::kLockHeld)) add("another process held " + lock_);
   if (has(Cause::kSignal)) add(signal_);
   return out;
 }
@@ -88,6 +94,7 @@ std::vector<std::string> Causes::tokens() const {
     out.push_back("changed-under" + (cut_ ? std::string(":") + faults::outside_kind_name(cut_->kind) : ""));
   }
   if (has(Cause::kSandboxFull)) out.push_back("sandbox-full");
+  if (has(Cause::kLockHeld)) out.push_back("lock-held");
   if (has(Cause::kSignal)) {
     out.push_back(signal_token(signo_));
     if (signal_cut_) out.push_back(std::string("cut:") + faults::outside_kind_name(signal_cut_->kind));

@@ -1,7 +1,7 @@
 // Why a step's outcome may rightly differ from the model's prediction, as
 // typed values: injected calls, an outside event inside the call, a disk
-// condition, a file changed under the library, a really full sandbox, and
-// the signal that ended a call. Reports print describe(); the oracle asks
+// condition, a file changed under the library, a really full sandbox, a
+// lock another process held, and the signal that ended a call. Reports print describe(); the oracle asks
 // excuses_failure(); the hazard verdict reads has().
 #pragma once
 
@@ -22,6 +22,7 @@ enum class Cause : uint8_t {
   kChangedUnder,   // the call failed on a file another process had changed under the library
   kSandboxFull,    // the call got ENOSPC on a sandbox that really was nearly full
   kSignal,         // SIGBUS/SIGSEGV ended the call
+  kLockHeld,       // another process held a lock the library's lock met (contention)
   kCount
 };
 
@@ -67,6 +68,9 @@ class Causes {
   // The failed call acted on a file changed under the library; `cut` is
   // the run's last outside cut, if any.
   void set_changed_under(std::optional<OutsideCut> cut);
+  // Another process held `lock` (HeldLock::describe()) that the library's
+  // own lock conflicts with: a failure is contention.
+  void set_lock_held(std::string lock);
   // The sandbox had `free_bytes` left when the call got ENOSPC.
   void set_sandbox_full(uint64_t free_bytes);
   // A signal ended the call: `detail` names signal, offset, sizes and cause;
@@ -106,6 +110,7 @@ class Causes {
   bool disk_limited_ = false;
   std::optional<OutsideCut> cut_;
   uint64_t free_bytes_ = 0;
+  std::string lock_;
   std::string signal_;
   int signo_ = 0;
   std::optional<OutsideCut> signal_cut_;

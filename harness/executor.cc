@@ -195,6 +195,10 @@ void Executor::name_causes(const Op& op, StepRecord& record, size_t first_call, 
   // A library may rightly refuse to act on a file that changed under it:
   // an error then is excused like an injected fault's.
   if (!record.status.ok() && !causes.excuses_failure() && stale_before) causes.set_changed_under(last_cut_);
+  // Contention: the library's lock met one another process holds.
+  if (!record.status.ok() && calls_library(op.kind)) {
+    if (const HeldLock* held = contended_lock()) causes.set_lock_held(held->describe());
+  }
   // A disk really full for another reason (mappings whose munmap the
   // program failed keep their pages) is a real condition too.
   if (record.status.code() == ENOSPC && !causes.excuses_failure()) {
@@ -203,6 +207,12 @@ void Executor::name_causes(const Op& op, StepRecord& record, size_t first_call, 
       causes.set_sandbox_full(st.f_bavail * st.f_frsize);
     }
   }
+}
+
+const HeldLock* Executor::contended_lock() const {
+  const LockScope& scope = contract_.locks;
+  if (scope.promise == LockPromise::kNone) return nullptr;
+  return model_.outside_locks().conflicting(scope.api, scope.file, scope.offset, scope.length);
 }
 
 void Executor::accept_size_after_event(StepRecord& record) const {

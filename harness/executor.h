@@ -124,6 +124,10 @@ class Executor {
   // record.causes: the injected faults, in-call event, disk conditions and
   // changes under the library that may explain this call's outcome.
   void name_causes(const Op& op, StepRecord& record, size_t first_call, bool stale_before);
+  // A lock the outside holds that the library's own lock (the contract's
+  // LockScope, in any mode) conflicts with; null if none or if the library
+  // promises nothing about locks.
+  const HeldLock* contended_lock() const;
   // After an event inside the call, the library may have sized its view with
   // fstat: the file's size then is a right answer too.
   void accept_size_after_event(StepRecord& record) const;

@@ -107,7 +107,7 @@ Finding check_lock_honoured(const StepRecord& step, const Model& model, const Co
   HeldLock own{.api = scope.api, .mode = faults::LockMode::kExclusive, .file = scope.file, .offset = scope.offset,
                .length = scope.length};
   return make(FindingKind::kLockIgnored, static_cast<int64_t>(step.index),
-              format("%s succeeded while another process held an %s; the contract says the library takes an %s "
+              format("%s succeeded while another process held %s; the contract says the library takes %s "
                      "first (file size %llu)",
                      op_kind_name(op.kind), held->describe().c_str(), own.describe().c_str(),
                      (unsigned long long)model.size()));

@@ -24,8 +24,9 @@ std::string HeldLock::describe() const {
   std::string which = file == faults::EventFile::kData ? "data file"
                                                         : std::string(faults::event_file_name(file)) + " file";
   if (on_old_file) which += " (since unlinked or replaced)";
-  return std::string(faults::lock_api_name(api)) + " " + faults::lock_mode_name(mode) + " lock on " + range + " " +
-         which;
+  const char* article = api == faults::LockApi::kFlock ? "a " : "an ";
+  return article + std::string(faults::lock_api_name(api)) + " " + faults::lock_mode_name(mode) + " lock on " + range +
+         " " + which;
 }
 
 void OutsideLocks::take(const faults::OutsideEvent& lock) {

@@ -22,7 +22,7 @@ struct HeldLock {
   // Taken on the data file before another process unlinked or replaced it:
   // the lock stays on the old file, which the library may still hold open.
   bool on_old_file = false;
-  // "fcntl exclusive lock on bytes [0, 100) of the data file"
+  // "an fcntl exclusive lock on bytes [0, 100) of the data file"
   std::string describe() const;
 };
 

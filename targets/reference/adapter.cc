@@ -96,6 +96,8 @@ const Target& this_target() {
           .resizes_to_zero = true,
           .syncs_ranges = true,
           .survives_outside_truncation = reference::kMutant == reference::Mutant::kClaimsTruncationSafety,
+          .locks = {.promise = reference::kStyle == reference::Style::kLocking ? LockPromise::kErrors
+                                                                               : LockPromise::kNone},
       },
       &make_subject,
       &exporter(),

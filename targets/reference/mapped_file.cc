@@ -33,6 +33,40 @@ uint64_t page_size() {
 // Rounds `n` up to a multiple of `page`; n must be at most kMaxFileSize.
 uint64_t round_up(uint64_t n, uint64_t page) { return (n + page - 1) / page * page; }
 
+// The locking style's lock on the whole file for the length of one call
+// (style.h); in the other styles it does nothing. Released with F_UNLCK,
+// never by closing an fd (that would drop every fcntl lock of the process
+// on the file).
+class CallLock {
+ public:
+  CallLock() = default;
+  CallLock(const CallLock&) = delete;
+  CallLock& operator=(const CallLock&) = delete;
+  ~CallLock() {
+    if (fd_ >= 0) (void)set(fd_, F_UNLCK);
+  }
+  // Takes an exclusive (or shared) lock without waiting. On success the
+  // lock is held until the destructor; on failure (EAGAIN or EACCES:
+  // another process holds a conflicting lock) nothing is held.
+  Status take(int fd, bool exclusive) {
+    if constexpr (kStyle != Style::kLocking) return {};
+    int rc = set(fd, exclusive ? F_WRLCK : F_RDLCK);
+    if constexpr (kMutant == Mutant::kLocksUncheckedResult) rc = 0;
+    if (rc != 0) return Status::from_errno("fcntl");
+    fd_ = fd;
+    return {};
+  }
+
+ private:
+  static int set(int fd, short type) {
+    struct flock fl = {};
+    fl.l_type = type;
+    fl.l_whence = SEEK_SET;
+    return ::fcntl(fd, F_SETLK, &fl);
+  }
+  int fd_ = -1;
+};
+
 // Extends the file over [offset, offset+length) with its blocks allocated,
 // so a full disk is an error now, not a SIGBUS at the first touch later.
 // Returns 0 or the error number.
@@ -165,6 +199,8 @@ Status MappedFile::resize(uint64_t new_size) {
   if (!is_open()) return Status(EBADF, "not open");
   if (new_size > kMaxFileSize) return Status(EFBIG, "size");
   if (new_size == size_) return {};
+  CallLock lock;
+  if (Status s = lock.take(fd_.get(), true); !s.ok()) return s;
   return new_size > size_ ? grow(new_size) : shrink(new_size);
 }
 
@@ -234,6 +270,10 @@ bool MappedFile::in_bounds(uint64_t offset, uint64_t length) const {
 Status MappedFile::write(uint64_t offset, std::span<const uint8_t> data) {
   if (!is_open()) return Status(EBADF, "not open");
   if (!in_bounds(offset, data.size())) return Status(EINVAL, "bounds");
+  CallLock lock;
+  if constexpr (kMutant != Mutant::kLocksIgnoresHeldLock) {
+    if (Status s = lock.take(fd_.get(), true); !s.ok()) return s;
+  }
   if (!data.empty()) std::memcpy(map_.data() + offset, data.data(), data.size());
   return {};
 }
@@ -242,6 +282,8 @@ Status MappedFile::read(uint64_t offset, std::span<uint8_t> out, uint64_t* got) 
   if (got) *got = 0;
   if (!is_open()) return Status(EBADF, "not open");
   if (!in_bounds(offset, out.size())) return Status(EINVAL, "bounds");
+  CallLock lock;
+  if (Status s = lock.take(fd_.get(), false); !s.ok()) return s;
   if (!out.empty()) std::memcpy(out.data(), map_.data() + offset, out.size());
   if (got) *got = out.size();
   return {};

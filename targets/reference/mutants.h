@@ -59,6 +59,13 @@ enum class Mutant : int {
   // "succeeds" and the first write to a new page raises SIGBUS. Seen only
   // under a real full disk (`outside diskfull`).
   kSparseGrowth = 14,
+  // The mutants below are built on the locking style (style.h) and seen only
+  // when another process holds a lock (`outside lock`).
+  // Write takes no lock: it goes ahead while another process holds one.
+  kLocksIgnoresHeldLock = 15,
+  // Write and resize call fcntl(F_SETLK) but ignore its result: contention
+  // goes unnoticed.
+  kLocksUncheckedResult = 16,
   kCount
 };
 
@@ -85,6 +92,8 @@ constexpr const char* mutant_name(Mutant m) {
     case Mutant::kFdLeakWhenMmapFails: return "fd_leak_when_mmap_fails";
     case Mutant::kClaimsTruncationSafety: return "claims_truncation_safety";
     case Mutant::kSparseGrowth: return "sparse_growth";
+    case Mutant::kLocksIgnoresHeldLock: return "locks_ignores_held_lock";
+    case Mutant::kLocksUncheckedResult: return "locks_unchecked_result";
     case Mutant::kCount: break;
   }
   return "unknown";

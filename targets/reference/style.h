@@ -25,6 +25,13 @@ enum class Style : int {
   // with posix_fallocate. A failure of either unmaps and closes: nothing was
   // written, so nothing is rolled back.
   kMapFirst = 1,
+  // Grow-first, and lock-honouring: write and resize take an exclusive
+  // fcntl lock on the whole file (F_SETLK, no waiting) for the length of the
+  // call, read a shared one; when another process holds a conflicting lock
+  // the call fails with the lock call's errno (EAGAIN or EACCES) and changes
+  // nothing. Its contract says so (LockPromise::kErrors). The locks_*
+  // mutants are built on this style.
+  kLocking = 2,
   kCount
 };
 // resize() maps first in every style (MappedFile::grow): growing the file
@@ -42,6 +49,7 @@ constexpr const char* style_name(Style s) {
   switch (s) {
     case Style::kGrowFirst: return "grow_first";
     case Style::kMapFirst: return "map_first";
+    case Style::kLocking: return "locking";
     case Style::kCount: break;
   }
   return "unknown";

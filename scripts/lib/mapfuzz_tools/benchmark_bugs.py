@@ -28,9 +28,11 @@ LABELS = {
     "fd_leak_when_mmap_fails": ("leak", "injected fault"),
     "claims_truncation_safety": ("signal/outside", "outside event"),
     "sparse_growth": ("disk-full", "disk full"),
+    "locks_ignores_held_lock": ("locks", "outside event"),
+    "locks_unchecked_result": ("locks", "outside event"),
 }
 MODES = ("none", "injected fault", "outside event", "disk full")
-CLASS_ORDER = ("bounds", "remap", "swallowed-error", "atomicity", "leak", "signal/outside", "disk-full")
+CLASS_ORDER = ("bounds", "remap", "swallowed-error", "atomicity", "leak", "signal/outside", "disk-full", "locks")
 
 # One bug of each class: the --quick selection.
 QUICK = ("bounds_by_page", "no_remap_after_grow", "swallowed_ftruncate_error", "non_atomic_resize",
