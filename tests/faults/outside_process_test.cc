@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -164,6 +165,81 @@ BOOST_AUTO_TEST_CASE(each_event_does_what_it_says) {
       BOOST_TEST(out->apply(f, ev(OutsideKind::kUnlink, 0)).ok());
       BOOST_TEST(access(f.c_str(), F_OK) != 0);
       BOOST_TEST(out->apply(f, ev(OutsideKind::kShrink, 0)).code() == ENOENT);
+      close(fd);
+    }
+  }
+}
+
+OutsideEvent lock_ev(OutsideKind kind, LockApi api, LockMode mode, uint64_t offset, uint64_t length,
+                     EventFile file = EventFile::kData) {
+  OutsideEvent e = ev(kind, length, offset);
+  e.lock_api = api;
+  e.lock_mode = mode;
+  e.file = file;
+  return e;
+}
+
+// Whether this process can take `type` (F_WRLCK/F_RDLCK) on [offset, +length)
+// of `path` through a fresh fd: a record lock with `cmd` (F_SETLK or
+// F_OFD_SETLK), or a flock (cmd 0). Whatever it took is let go.
+bool can_lock(const std::string& path, int cmd, short type, off_t offset, off_t length) {
+  const int fd = open(path.c_str(), O_RDWR);
+  BOOST_REQUIRE(fd >= 0);
+  bool ok;
+  if (cmd == 0) {
+    ok = flock(fd, (type == F_WRLCK ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0;
+  } else {
+    struct flock fl = {};
+    fl.l_type = type;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = offset;
+    fl.l_len = length;
+    ok = fcntl(fd, cmd, &fl) == 0;
+    BOOST_TEST((ok || errno == EAGAIN || errno == EACCES));
+  }
+  close(fd);  // drops an OFD or flock lock; an fcntl lock goes with it too
+  return ok;
+}
+
+BOOST_AUTO_TEST_CASE(locks_conflict_as_another_process_s_and_go_when_let_go) {
+  for (bool child : {false, true}) {
+    BOOST_TEST_CONTEXT((child ? "process" : "in-process")) {
+      auto out = make_outside(child, dir, test_fill);
+      const std::string f = in(child ? "lp" : "lq");
+      const int fd = open(f.c_str(), O_RDWR | O_CREAT, 0600);
+      BOOST_REQUIRE(fd >= 0);
+      using K = OutsideKind;
+      BOOST_TEST(out->apply(f, lock_ev(K::kLock, LockApi::kFcntl, LockMode::kExclusive, 0, 10)).ok());
+      BOOST_TEST(!can_lock(f, F_SETLK, F_RDLCK, 5, 1));      // an fcntl lock of this process meets it
+      BOOST_TEST(!can_lock(f, F_OFD_SETLK, F_RDLCK, 9, 5));  // and an OFD lock
+      BOOST_TEST(can_lock(f, F_SETLK, F_WRLCK, 10, 5));      // outside its range: free
+      BOOST_TEST(can_lock(f, 0, F_WRLCK, 0, 0));             // flock is another family
+      BOOST_TEST(out->apply(f, lock_ev(K::kLock, LockApi::kFlock, LockMode::kShared, 0, 0)).ok());
+      BOOST_TEST(!can_lock(f, 0, F_WRLCK, 0, 0));
+      BOOST_TEST(can_lock(f, 0, F_RDLCK, 0, 0));             // shared with shared
+      BOOST_TEST(out->apply(f, lock_ev(K::kUnlock, LockApi::kFcntl, LockMode::kShared, 0, 0)).ok());
+      BOOST_TEST(can_lock(f, F_SETLK, F_WRLCK, 0, 0));
+      BOOST_TEST(!can_lock(f, 0, F_WRLCK, 0, 0));            // the flock lock is still held
+      // This process's lock makes the outside's fail, with nothing done.
+      struct flock mine = {};
+      mine.l_type = F_WRLCK;
+      mine.l_whence = SEEK_SET;
+      BOOST_REQUIRE(fcntl(fd, F_OFD_SETLK, &mine) == 0);
+      const Status busy = out->apply(f, lock_ev(K::kLock, LockApi::kOfd, LockMode::kShared, 100, 1));
+      BOOST_TEST((busy.code() == EAGAIN || busy.code() == EACCES));
+      BOOST_TEST(std::string(busy.call()) == "fcntl");
+      mine.l_type = F_UNLCK;
+      BOOST_REQUIRE(fcntl(fd, F_OFD_SETLK, &mine) == 0);
+      // A file beside the data file: only one that exists.
+      BOOST_TEST(out->apply(f, lock_ev(K::kLock, LockApi::kFcntl, LockMode::kExclusive, 0, 0, EventFile::kLock))
+                     .code() == ENOENT);
+      const int side = open((f + "-lock").c_str(), O_RDWR | O_CREAT, 0600);
+      BOOST_TEST(out->apply(f, lock_ev(K::kLock, LockApi::kFcntl, LockMode::kExclusive, 0, 0, EventFile::kLock)).ok());
+      BOOST_TEST(!can_lock(f + "-lock", F_OFD_SETLK, F_RDLCK, 0, 1));
+      BOOST_TEST(out->release_locks().ok());
+      BOOST_TEST(can_lock(f + "-lock", F_OFD_SETLK, F_WRLCK, 0, 0));
+      BOOST_TEST(can_lock(f, 0, F_WRLCK, 0, 0));
+      close(side);
       close(fd);
     }
   }

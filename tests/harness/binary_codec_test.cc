@@ -64,13 +64,13 @@ BOOST_AUTO_TEST_CASE(empty_and_degenerate_inputs_decode) {
       BOOST_TEST(p.ops.size() <= n);
     }
   }
-  // All 0xff: outside events during the next mmap; event 0xff % 10 = 5, chmod.
+  // All 0xff: outside events during the next mmap; event 0xff % 12 = 3, punch.
   Program p = decode(std::vector<uint8_t>(64, 0xff));
   BOOST_REQUIRE(!p.ops.empty());
   BOOST_TEST(p.ops[0].kind == OpKind::kOutside);
   BOOST_TEST(p.ops[0].after_mmap);
-  BOOST_CHECK(p.ops[0].outside.kind == faults::OutsideKind::kChmod);
-  BOOST_TEST(p.ops[0].outside.mode <= 07777u);
+  BOOST_CHECK(p.ops[0].outside.kind == faults::OutsideKind::kPunchHole);
+  BOOST_TEST(p.ops[0].outside.length <= kMaxProgramFileSize);
 }
 
 BOOST_AUTO_TEST_CASE(stops_at_max_ops) {
@@ -185,6 +185,18 @@ BOOST_AUTO_TEST_CASE(encode_is_exact_for_extreme_values) {
   p.ops.push_back(fault);
   fault.fault.nth = 127;
   p.ops.push_back(fault);
+  Op lock{.kind = OpKind::kOutside};
+  lock.outside.kind = faults::OutsideKind::kLock;
+  lock.outside.lock_api = faults::LockApi::kFlock;
+  lock.outside.lock_mode = faults::LockMode::kExclusive;
+  lock.outside.file = faults::EventFile::kShm;
+  lock.outside.offset = kMaxLockOffset;
+  lock.outside.length = 0x40000002;
+  p.ops.push_back(lock);
+  lock.outside.kind = faults::OutsideKind::kUnlock;
+  lock.outside.lock_api = faults::LockApi::kOfd;
+  lock.after_mmap = true;
+  p.ops.push_back(lock);
   BOOST_TEST((decode(encode_binary(p)) == p));
 }
 

@@ -88,6 +88,30 @@ BOOST_AUTO_TEST_CASE(formats_each_op) {
              "fault call=mmap errno=ENOMEM nth=2 persistent\n");
 }
 
+BOOST_AUTO_TEST_CASE(lock_events_parse_format_and_round_trip) {
+  const std::string text =
+      "outside lock kind=fcntl mode=exclusive offset=1073741826 length=510\n"
+      "outside lock kind=flock mode=shared offset=0 length=0 file=lock\n"
+      "outside lock kind=ofd mode=shared offset=0 length=0 after-mmap\n"
+      "outside unlock kind=fcntl file=journal\n";
+  const Program p = parse_ok(text);
+  BOOST_REQUIRE(p.ops.size() == 4u);
+  const faults::OutsideEvent& e = p.ops[0].outside;
+  BOOST_TEST((e.kind == faults::OutsideKind::kLock && e.lock_api == faults::LockApi::kFcntl));
+  BOOST_TEST((e.lock_mode == faults::LockMode::kExclusive && e.file == faults::EventFile::kData));
+  BOOST_TEST(e.offset == 0x40000002u);
+  BOOST_TEST(e.length == 510u);
+  BOOST_TEST((p.ops[1].outside.file == faults::EventFile::kLock));
+  BOOST_TEST(p.ops[2].after_mmap);
+  BOOST_TEST((p.ops[3].outside.kind == faults::OutsideKind::kUnlock));
+  BOOST_TEST(contains(format_program(p), text));
+  BOOST_TEST((parse_ok(format_program(p)) == p));
+  BOOST_TEST(contains(parse_error("outside lock kind=posix mode=shared offset=0 length=0\n"), "unknown kind 'posix'"));
+  BOOST_TEST(contains(parse_error("outside lock kind=fcntl offset=0 length=0\n"), "missing field 'mode'"));
+  BOOST_TEST(contains(parse_error("outside unlock kind=ofd file=wall\n"), "unknown file 'wall'"));
+  BOOST_TEST(contains(parse_error("outside unlock kind=ofd mode=shared\n"), "no field 'mode'"));
+}
+
 BOOST_AUTO_TEST_CASE(values_above_2_32_print_as_hex) {
   Op op;
   op.kind = OpKind::kRead;
