@@ -22,9 +22,23 @@ Status done(long r, const char* call) { return r < 0 ? Status::from_unfaulted_er
 // Opens `path` for writing without following a final symlink.
 int open_for_write(const char* path) { return sys::open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC); }
 
-// Runs `op(fd)` on a fresh write fd of `path`; returns the first failure.
+// The fd through which `locks` holds fcntl locks on the file now at `path`
+// (a regular file, not replaced since), or -1.
+int fcntl_lock_fd_of(const char* path, const LockFds* locks) {
+  if (locks == nullptr || locks->fcntl_as_ofd) return -1;
+  const int fd = locks->fd[static_cast<int>(LockApi::kFcntl)][static_cast<int>(EventFile::kData)];
+  struct stat held, now;
+  if (fd < 0 || sys::fstat(fd, &held) != 0 || sys::lstat(path, &now) != 0) return -1;
+  return held.st_dev == now.st_dev && held.st_ino == now.st_ino && S_ISREG(now.st_mode) ? fd : -1;
+}
+
+// Runs `op(fd)` on a write fd of `path`; returns the first failure. The fd
+// is a fresh one, closed afterwards, except when the outside holds fcntl
+// locks on that file: closing any fd of it would drop them all, so the
+// lock fd (open read-write) does the work and stays open.
 template <typename Op>
-Status with_fd(const char* path, Op op) {
+Status with_fd(const char* path, const LockFds* locks, Op op) {
+  if (const int held = fcntl_lock_fd_of(path, locks); held >= 0) return op(held);
   const int fd = open_for_write(path);
   if (fd < 0) return Status::from_unfaulted_errno("open");
   const Status status = op(fd);
@@ -71,7 +85,6 @@ Status replace(const char* path, uint64_t length) {
 // The fd of `locks` for (api, file) of `path`, opened on first use.
 int lock_fd(const char* path, const OutsideEvent& e, LockFds* locks) {
   int& fd = locks->fd[static_cast<int>(e.lock_api)][static_cast<int>(e.file)];
-  if (fd >= 0) return fd;
   char full[PATH_MAX];
   const char* suffix = event_file_suffix(e.file);
   const size_t n = std::strlen(path), m = std::strlen(suffix);
@@ -81,6 +94,17 @@ int lock_fd(const char* path, const OutsideEvent& e, LockFds* locks) {
   }
   std::memcpy(full, path, n);
   std::memcpy(full + n, suffix, m + 1);
+  if (fd >= 0) {
+    // Still the file at the path? After a replace or unlink the old fd
+    // holds locks on the old file: they go (the model keeps them only as
+    // an excuse), and the path's file gets a fresh fd.
+    struct stat held, now;
+    if (sys::fstat(fd, &held) == 0 && sys::lstat(full, &now) == 0 && held.st_dev == now.st_dev &&
+        held.st_ino == now.st_ino) {
+      return fd;
+    }
+    sys::close(fd);
+  }
   fd = sys::open(full, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
   return fd;
 }
@@ -144,15 +168,15 @@ Status perform_outside_event(const char* path, const OutsideEvent& e, FillFn fil
     case OutsideKind::kShrink:
     case OutsideKind::kRegrow:
     case OutsideKind::kExtend:
-      return with_fd(path, [&](int fd) { return done(sys::ftruncate(fd, e.length), "ftruncate"); });
+      return with_fd(path, locks, [&](int fd) { return done(sys::ftruncate(fd, e.length), "ftruncate"); });
     case OutsideKind::kPunchHole:
       if (e.length == 0) return {};
-      return with_fd(path, [&](int fd) {
+      return with_fd(path, locks, [&](int fd) {
         return done(sys::fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, e.offset, e.length), "fallocate");
       });
     case OutsideKind::kPwrite:
       if (fill == nullptr || scratch == nullptr || scratch_len == 0) return Status(EINVAL, "outside event");
-      return with_fd(path, [&](int fd) { return write_pattern(fd, e, fill, scratch, scratch_len); });
+      return with_fd(path, locks, [&](int fd) { return write_pattern(fd, e, fill, scratch, scratch_len); });
     case OutsideKind::kChmod: {
       struct stat st;
       if (sys::lstat(path, &st) != 0) return Status::from_unfaulted_errno("lstat");

@@ -212,7 +212,7 @@ void Executor::name_causes(const Op& op, StepRecord& record, size_t first_call, 
 const HeldLock* Executor::contended_lock() const {
   const LockScope& scope = contract_.locks;
   if (scope.promise == LockPromise::kNone) return nullptr;
-  return model_.outside_locks().conflicting(scope.api, scope.file, scope.offset, scope.length);
+  return model_.outside_locks().conflicting(scope.api, scope.file, scope.offset, scope.length, true);
 }
 
 void Executor::accept_size_after_event(StepRecord& record) const {

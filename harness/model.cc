@@ -151,6 +151,7 @@ void Model::follow_open(const Op& op, const Outcome& o) {
   if (!path_is_lib_ && (o.ok || create)) {  // the library now opens (or makes) the file at the path
     lib_ = other_;
     path_is_lib_ = true;
+    locks_.library_opened_path_file();
   }
   if (!o.ok) {
     open_ = false;
@@ -224,7 +225,7 @@ void Model::follow_event(const faults::OutsideEvent& e, bool ok) {
       mode_ = e.mode;
       break;
     case OutsideKind::kLock:
-      locks_.take(e);
+      locks_.take(e, path_is_lib_);
       break;
     case OutsideKind::kUnlock:
       locks_.release(e.lock_api, e.file);

@@ -23,18 +23,20 @@ std::string HeldLock::describe() const {
   }
   std::string which = file == faults::EventFile::kData ? "data file"
                                                         : std::string(faults::event_file_name(file)) + " file";
-  if (on_old_file) which += " (since unlinked or replaced)";
+  if (copy == LockedCopy::kGone) which += " (since unlinked or replaced)";
+  if (copy == LockedCopy::kOtherFileAtPath) which += " (the file at the path, not the library's)";
   const char* article = api == faults::LockApi::kFlock ? "a " : "an ";
   return article + std::string(faults::lock_api_name(api)) + " " + faults::lock_mode_name(mode) + " lock on " + range +
          " " + which;
 }
 
-void OutsideLocks::take(const faults::OutsideEvent& lock) {
+void OutsideLocks::take(const faults::OutsideEvent& lock, bool library_file_at_path) {
   HeldLock h{.api = lock.lock_api, .mode = lock.lock_mode, .file = lock.file, .offset = lock.offset,
              .length = lock.length};
+  if (h.file == faults::EventFile::kData && !library_file_at_path) h.copy = LockedCopy::kOtherFileAtPath;
   if (h.api == faults::LockApi::kFlock) {
     h.offset = h.length = 0;
-    std::erase_if(held_, [&](const HeldLock& x) { return x.api == h.api && x.file == h.file; });
+    std::erase_if(held_, [&](const HeldLock& x) { return x.api == h.api && x.file == h.file && x.copy == h.copy; });
   }
   held_.push_back(h);
 }
@@ -45,15 +47,21 @@ void OutsideLocks::release(faults::LockApi api, faults::EventFile file) {
 
 void OutsideLocks::detach_data_file() {
   for (HeldLock& h : held_) {
-    if (h.file == faults::EventFile::kData) h.on_old_file = true;
+    if (h.file == faults::EventFile::kData) h.copy = LockedCopy::kGone;
+  }
+}
+
+void OutsideLocks::library_opened_path_file() {
+  for (HeldLock& h : held_) {
+    if (h.copy == LockedCopy::kOtherFileAtPath) h.copy = LockedCopy::kLibraryFile;
   }
 }
 
 const HeldLock* OutsideLocks::conflicting(faults::LockApi api, faults::EventFile file, uint64_t offset,
-                                          uint64_t length) const {
+                                          uint64_t length, bool any_copy) const {
   const uint64_t end = range_end(offset, length);
   for (const HeldLock& h : held_) {
-    if (h.on_old_file || h.file != file || !faults::lock_families_meet(api, h.api)) continue;
+    if ((h.copy != LockedCopy::kLibraryFile && !any_copy) || h.file != file || !faults::lock_families_meet(api, h.api)) continue;
     if (api == faults::LockApi::kFlock) return &h;
     if (h.offset < end && offset < range_end(h.offset, h.length)) return &h;
   }

@@ -13,15 +13,21 @@
 
 namespace mapfuzz {
 
+// Which file a lock on the data file is on, as the library sees it.
+enum class LockedCopy : uint8_t {
+  kLibraryFile,     // the file the library has (or last had) open, at the path
+  kOtherFileAtPath, // the file at the path while the library's file is elsewhere (unlinked, replaced)
+  kGone,            // a file since unlinked or replaced at the path
+};
+
 struct HeldLock {
   faults::LockApi api = faults::LockApi::kFcntl;
   faults::LockMode mode = faults::LockMode::kShared;
   faults::EventFile file = faults::EventFile::kData;
   uint64_t offset = 0;
   uint64_t length = 0;    // 0: to the end of the file and beyond (flock: the whole file)
-  // Taken on the data file before another process unlinked or replaced it:
-  // the lock stays on the old file, which the library may still hold open.
-  bool on_old_file = false;
+  // Files beside the data file are never replaced: always kLibraryFile.
+  LockedCopy copy = LockedCopy::kLibraryFile;
   // "an fcntl exclusive lock on bytes [0, 100) of the data file"
   std::string describe() const;
 };
@@ -32,21 +38,30 @@ class OutsideLocks {
   // file is the same owner's: for flock it replaces the first (a
   // conversion); record locks are kept side by side (the kernel merges or
   // converts them; for the questions below that changes nothing).
-  void take(const faults::OutsideEvent& lock);
+  // `library_file_at_path`: the data file at the path is the library's.
+  void take(const faults::OutsideEvent& lock, bool library_file_at_path);
   // A kUnlock event succeeded: every lock of `api` on `file` is gone.
   void release(faults::LockApi api, faults::EventFile file);
-  // The data file at the path was unlinked or replaced.
+  // The data file at the path was unlinked or replaced: the locks on it
+  // stay on a file no longer there.
   void detach_data_file();
+  // The library opened the file at the path, which was not its file: the
+  // locks on that file are on the library's file now.
+  void library_opened_path_file();
   // No lock is held (the end of a run, or a wait the outside gave up).
   void clear() { held_.clear(); }
 
   bool any() const { return !held_.empty(); }
   const std::vector<HeldLock>& held() const { return held_; }
 
-  // A lock held on the library's current file `file` that an exclusive
-  // lock of family `api` on [offset, offset+length) (length 0: to the end
-  // and beyond) conflicts with; null if none.
-  const HeldLock* conflicting(faults::LockApi api, faults::EventFile file, uint64_t offset, uint64_t length) const;
+  // A lock held on `file` that an exclusive lock of family `api` on
+  // [offset, offset+length) (length 0: to the end and beyond) conflicts
+  // with; null if none. Only locks on the library's file count, unless
+  // `any_copy` (then locks on a file since unlinked or replaced, which the
+  // library may still have open, and on the file now at the path count
+  // too: they can excuse a failure, never prove a bug).
+  const HeldLock* conflicting(faults::LockApi api, faults::EventFile file, uint64_t offset, uint64_t length,
+                              bool any_copy = false) const;
 
  private:
   std::vector<HeldLock> held_;

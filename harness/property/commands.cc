@@ -125,6 +125,29 @@ G gen_outside_event(uint64_t size, uint64_t max) {
                       });
 }
 
+// Another process takes a lock (most often on the range the library's
+// contract says it locks, so that the two meet) or lets go of one.
+G gen_lock_event(const LockScope& scope) {
+  return rc::gen::map(
+      rc::gen::tuple(rc::gen::inRange<int>(0, 4), rc::gen::inRange<int>(0, 3), rc::gen::arbitrary<bool>(),
+                     rc::gen::inRange<int>(0, 3), rc::gen::inRange<uint64_t>(0, 3)),
+      [scope](const std::tuple<int, int, bool, int, uint64_t>& t) {
+        Op op{.kind = OpKind::kOutside};
+        faults::OutsideEvent& e = op.outside;
+        e.kind = std::get<0>(t) == 0 ? faults::OutsideKind::kUnlock : faults::OutsideKind::kLock;
+        const int api = std::get<1>(t);
+        e.lock_api = api == 0 ? scope.api : static_cast<faults::LockApi>(api - 1);
+        e.lock_mode = std::get<2>(t) ? faults::LockMode::kExclusive : faults::LockMode::kShared;
+        e.file = scope.file;
+        switch (std::get<3>(t)) {
+          case 0: e.offset = scope.offset, e.length = scope.length; break;        // the library's range
+          case 1: e.offset = std::get<4>(t) * kPageSize, e.length = 1; break;  // one byte of it, or not
+          default: e.offset = 0, e.length = 0; break;                           // the whole file
+        }
+        return make(op);
+      });
+}
+
 // The disk fills up (a few pages left), or a file size limit comes in.
 G gen_disk_condition(uint64_t size) {
   return rc::gen::map(rc::gen::tuple(rc::gen::arbitrary<bool>(), rc::gen::inRange<uint64_t>(0, 5)),
@@ -153,6 +176,7 @@ rc::Gen<std::shared_ptr<const Command>> gen_command(const State& s) {
                        })});
     choices.push_back({1, gen_outside_event(size, s.max_size)});
     choices.push_back({1, gen_disk_condition(size)});
+    choices.push_back({1, gen_lock_event(s.contract.locks)});
   }
   // rapidcheck's weightedOneOf takes only an initializer list: pick an index
   // with the weights, then its generator.
