@@ -32,6 +32,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <vector>
@@ -40,6 +41,7 @@
 #include "faults/forward.h"
 #include "faults/hook_state.h"
 #include "faults/mapping_hooks.h"
+#include "faults/raw_syscalls.h"
 
 extern "C" {
 int __open_2(const char* path, int flags);
@@ -138,6 +140,15 @@ uint64_t call_count(Call call) {
 }
 
 size_t open_sandbox_fds() { return g_fds.size(); }
+
+bool sandbox_fd_on(FileId id) {
+  bool found = false;
+  g_fds.for_each([&](int fd) {
+    struct stat st;
+    if (!found && sys::fstat(fd, &st) == 0) found = FileId{st.st_dev, st.st_ino} == id;
+  });
+  return found;
+}
 
 size_t live_sandbox_mappings() {
   HookScope hook;

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "faults/fault_spec.h"
+#include "faults/outside_event.h"
 
 namespace mapfuzz::faults {
 
@@ -90,6 +91,9 @@ uint64_t call_count(Call call);
 // Sandbox fds currently open and sandbox mappings currently mapped (mapping
 // bytes may be partly unmapped; a mapping counts while any byte remains).
 size_t open_sandbox_fds();
+// True iff one of the sandbox fds open now refers to the file `id` (its
+// device and inode): the library has that very file open.
+bool sandbox_fd_on(FileId id);
 size_t live_sandbox_mappings();
 
 // Calls fn(arg) once, right after the next successful mmap of a sandbox

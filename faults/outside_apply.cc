@@ -109,8 +109,9 @@ int lock_fd(const char* path, const OutsideEvent& e, LockFds* locks) {
   return fd;
 }
 
-// kLock (take) or kUnlock (let go) through the fd of (api, file).
-Status lock_event(const char* path, const OutsideEvent& e, LockFds* locks) {
+// kLock (take) or kUnlock (let go) through the fd of (api, file); a lock
+// taken sets *locked to its file.
+Status lock_event(const char* path, const OutsideEvent& e, LockFds* locks, FileId* locked) {
   if (locks == nullptr || e.lock_api >= LockApi::kCount || e.file >= EventFile::kCount) {
     return Status(EINVAL, "outside event");
   }
@@ -119,6 +120,8 @@ Status lock_event(const char* path, const OutsideEvent& e, LockFds* locks) {
   if (!take && locks->fd[static_cast<int>(e.lock_api)][static_cast<int>(e.file)] < 0) return {};
   const int fd = lock_fd(path, e, locks);
   if (fd < 0) return Status::from_unfaulted_errno("open");
+  struct stat st;
+  if (take && locked != nullptr && sys::fstat(fd, &st) == 0) *locked = FileId{st.st_dev, st.st_ino};
   if (e.lock_api == LockApi::kFlock) {
     const int how = !take ? LOCK_UN : (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB;
     return done(sys::flock(fd, how), "flock");
@@ -160,11 +163,11 @@ bool path_inside(const char* dir, const char* path) {
 }
 
 Status perform_outside_event(const char* path, const OutsideEvent& e, FillFn fill, uint8_t* scratch,
-                             size_t scratch_len, LockFds* locks) {
+                             size_t scratch_len, LockFds* locks, FileId* locked) {
   switch (e.kind) {
     case OutsideKind::kLock:
     case OutsideKind::kUnlock:
-      return lock_event(path, e, locks);
+      return lock_event(path, e, locks, locked);
     case OutsideKind::kShrink:
     case OutsideKind::kRegrow:
     case OutsideKind::kExtend:

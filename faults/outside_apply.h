@@ -73,7 +73,8 @@ bool path_inside(const char* dir, const char* path);
 // kPwrite without `fill` or scratch, or a kind it does not perform.
 // Async-signal-safe given an async-signal-safe `fill`; thread-compatible.
 // `locks` holds the lock fds of kLock/kUnlock (null: EINVAL for them).
+// After a successful kLock, *locked (if not null) is the file it locked.
 Status perform_outside_event(const char* path, const OutsideEvent& event, FillFn fill, uint8_t* scratch,
-                             size_t scratch_len, LockFds* locks);
+                             size_t scratch_len, LockFds* locks, FileId* locked = nullptr);
 
 }  // namespace mapfuzz::faults

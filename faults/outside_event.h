@@ -53,6 +53,13 @@ struct OutsideEvent {
   EventFile file = EventFile::kData;       // kLock, kUnlock
 };
 
+// Which file: device and inode (as fstat gives them).
+struct FileId {
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  bool operator==(const FileId&) const = default;
+};
+
 inline bool is_lock_event(OutsideKind kind) { return kind == OutsideKind::kLock || kind == OutsideKind::kUnlock; }
 
 // True iff locks of families a and b can conflict (record with record,

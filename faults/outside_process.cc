@@ -27,6 +27,7 @@ struct OutsideProcess::Channel {
   // The helper's answer. Its call name points into the program's read-only
   // data, at the same address in both processes (a fork without exec).
   Status result;
+  FileId locked;     // the file a successful kLock locked
   int32_t cpu = -1;  // the caller's CPU for this request; -1: do not pin
   OutsideEvent event;
   bool release_locks = false;  // let go of every lock instead of performing `event`
@@ -71,7 +72,7 @@ long futex(std::atomic<uint32_t>* word, int op, uint32_t value, const timespec* 
       release_locks(&locks);
     } else if (ch->path[0] != '\0') {
       result = path_inside(ch->dir, ch->path)
-                   ? perform_outside_event(ch->path, ch->event, fill, scratch, kScratch, &locks)
+                   ? perform_outside_event(ch->path, ch->event, fill, scratch, kScratch, &locks, &ch->locked)
                    : Status(EPERM, "path_inside");
     }
     ch->result = result;
@@ -89,9 +90,9 @@ InProcessOutside::InProcessOutside(std::string sandbox_dir, FillFn fill)
   locks_.fcntl_as_ofd = true;
 }
 
-Status InProcessOutside::apply(const std::string& path, const OutsideEvent& event) {
+Status InProcessOutside::apply(const std::string& path, const OutsideEvent& event, FileId* locked) {
   if (!path_inside(dir_.c_str(), path.c_str())) return Status(EPERM, "path_inside");
-  return perform_outside_event(path.c_str(), event, fill_, scratch_.data(), scratch_.size(), &locks_);
+  return perform_outside_event(path.c_str(), event, fill_, scratch_.data(), scratch_.size(), &locks_, locked);
 }
 
 // --- The helper process.
@@ -158,14 +159,17 @@ bool OutsideProcess::await_reply(uint32_t seq) {
   }
 }
 
-Status OutsideProcess::apply(const std::string& path, const OutsideEvent& event) {
+Status OutsideProcess::apply(const std::string& path, const OutsideEvent& event, FileId* locked) {
   if (!alive_) return Status(ECHILD, "outside process");
   if (!path_inside(dir_.c_str(), path.c_str())) return Status(EPERM, "path_inside");
   if (path.size() >= sizeof channel_->path) return Status(ENAMETOOLONG, "outside process");
   std::memcpy(channel_->path, path.c_str(), path.size() + 1);
   channel_->event = event;
   channel_->release_locks = false;
-  return round_trip();
+  channel_->locked = {};
+  const Status status = round_trip();
+  if (locked != nullptr && status.ok()) *locked = channel_->locked;
+  return status;
 }
 
 Status OutsideProcess::release_locks() {

@@ -41,7 +41,8 @@ class Outside {
   // errno and name of the call that failed, with what it already did left
   // done (perform_outside_event()). Never injected(): no armed fault acts
   // on outside events. Not thread-safe: one caller at a time.
-  virtual Status apply(const std::string& path, const OutsideEvent& event) = 0;
+  // After a successful kLock, *locked (if not null) is the file it locked.
+  virtual Status apply(const std::string& path, const OutsideEvent& event, FileId* locked = nullptr) = 0;
   // Lets go of every lock taken by kLock events (closes their fds) and
   // waits until that is done. The executor calls it at the end of each run.
   // Returns ok, or ECHILD from "outside process" if the helper is gone
@@ -60,7 +61,7 @@ class InProcessOutside final : public Outside {
   // process would drop them.
   InProcessOutside(std::string sandbox_dir, FillFn fill);
   ~InProcessOutside() override { faults::release_locks(&locks_); }
-  Status apply(const std::string& path, const OutsideEvent& event) override;
+  Status apply(const std::string& path, const OutsideEvent& event, FileId* locked = nullptr) override;
   Status release_locks() override {
     faults::release_locks(&locks_);
     return {};
@@ -101,7 +102,7 @@ class OutsideProcess final : public Outside {
   OutsideProcess(const OutsideProcess&) = delete;
   OutsideProcess& operator=(const OutsideProcess&) = delete;
 
-  Status apply(const std::string& path, const OutsideEvent& event) override;
+  Status apply(const std::string& path, const OutsideEvent& event, FileId* locked = nullptr) override;
   Status release_locks() override;
   const char* mode() const override { return "process"; }
 

@@ -155,6 +155,7 @@ bool Executor::call_guarded(const Op& op, StepRecord& record, faults::FaultInfo*
     unprivileged.emplace();
   }
   in_call_ = {};
+  locked_ = {};
   // A program's file size limit holds during the call and only then.
   DiskConditions::LibraryCall size_limit(options_.disk);
   if (!guarded_) {
@@ -229,7 +230,8 @@ Outcome Executor::outcome_of(const StepRecord& record, std::span<const uint8_t> 
                  .unsettled = stale_before || (in_call_.fired && !faults::is_lock_event(pending_.kind)),
                  .in_call = in_call_.fired ? &pending_ : nullptr,
                  .in_call_ok = in_call_.fired && in_call_.error == 0,
-                 .locks_released = in_call_.locks_released};
+                 .locks_released = in_call_.locks_released,
+                 .locked = locked_};
 }
 
 namespace {
@@ -267,7 +269,10 @@ Finding Executor::step(const Op& op) {
   if (!finding && contract_.has_sync) {
     finding = oracle::check_sync_backed(record, model_.dirty_pages(), faults::call_log(), first_call);
   }
-  if (!finding) finding = oracle::check_lock_honoured(record, model_, contract_, in_call_.locks_released);
+  if (!finding) {
+    finding = oracle::check_lock_honoured(record, model_, contract_, in_call_.locks_released,
+                                          [](const HeldLock& h) { return faults::sandbox_fd_on(h.id); });
+  }
   if (!finding) {
     model_.follow(op, outcome_of(record, read, stale_before), contract_);
     finding = check_file(op, record);

@@ -178,7 +178,8 @@ class Executor {
   InCall in_call_;                    // what the pending event did during this step
   std::optional<OutsideCut> last_cut_;  // the last outside event that removed file data or left holes this run
   bool abandoned_ = false;     // a signal ended the run; the library is never called again
-  bool outside_locked_ = false;  // a lock event ran this run: the outside may hold locks until end()
+  bool outside_locked_ = false;
+  faults::FileId locked_;        // the file this step's outside lock locked  // a lock event ran this run: the outside may hold locks until end()
   uint64_t hazards_ = 0;
   // Instances interrupted by a signal: kept, never called or destroyed (their
   // fds and mappings were released through the fault layer).

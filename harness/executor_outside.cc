@@ -51,7 +51,7 @@ Status Executor::apply_outside(const faults::OutsideEvent& event, uint32_t step)
   // the run's last cut is noted: an event that removed data or left holes.
   if (faults::is_lock_event(event.kind)) {
     outside_locked_ = true;
-    const int err = options_.outside->apply(path_, event).code();
+    const int err = options_.outside->apply(path_, event, &locked_).code();
     return err ? Status(err, "outside event") : Status();
   }
   const uint64_t size_before = model_.file().size();
@@ -80,7 +80,7 @@ void Executor::fire_pending(void* self) {
   auto* ex = static_cast<Executor*>(self);
   ex->pending_armed_ = false;
   if (faults::is_lock_event(ex->pending_.kind)) ex->outside_locked_ = true;
-  const int err = ex->options_.outside->apply(ex->path_, ex->pending_).code();
+  const int err = ex->options_.outside->apply(ex->path_, ex->pending_, &ex->locked_).code();
   ex->in_call_ = InCall{.fired = true, .error = err};
   // A pwrite that failed part way (a full disk) may still have left holes.
   if (err == 0 || ex->pending_.kind == faults::OutsideKind::kPwrite) {

@@ -125,7 +125,7 @@ void Model::follow(const Op& op, const Outcome& o, const Contract& contract) {
       open_ = false;
       break;
     case OpKind::kOutside:
-      if (!op.after_mmap) follow_event(op.outside, o.ok);
+      if (!op.after_mmap) follow_event(op.outside, o.ok, o.locked);
       break;
     case OpKind::kFault:
     case OpKind::kCount:
@@ -133,7 +133,7 @@ void Model::follow(const Op& op, const Outcome& o, const Contract& contract) {
   }
   if (o.locks_released) locks_.clear();
   if (o.in_call) {
-    if (o.in_call_ok) follow_event(*o.in_call, true);
+    if (o.in_call_ok) follow_event(*o.in_call, true, o.locked);
     // The library may have looked at the file after the event (fstat).
     if (o.ok && open_) lib_size_ = o.size_after;
   }
@@ -201,7 +201,7 @@ void Model::follow_sync(const Op& op, const Contract& contract) {
   dirty_.erase(dirty_.lower_bound(first), dirty_.upper_bound(last));
 }
 
-void Model::follow_event(const faults::OutsideEvent& e, bool ok) {
+void Model::follow_event(const faults::OutsideEvent& e, bool ok, faults::FileId locked) {
   using faults::OutsideKind;
   FileImage& file = path_image();
   if (!ok) {  // it may have done part of its work (a pwrite on a full disk); a lock did nothing
@@ -225,7 +225,7 @@ void Model::follow_event(const faults::OutsideEvent& e, bool ok) {
       mode_ = e.mode;
       break;
     case OutsideKind::kLock:
-      locks_.take(e, path_is_lib_);
+      locks_.take(e, path_is_lib_, locked);
       break;
     case OutsideKind::kUnlock:
       locks_.release(e.lock_api, e.file);

@@ -52,6 +52,9 @@ struct Outcome {
   // The library's wait for a lock ended because the outside let go of all
   // its locks inside the call (the executor's lock-wait hook).
   bool locks_released = false;
+  // A successful outside lock (at the boundary, or in the call): the file
+  // the outside locked.
+  faults::FileId locked;
 
   // The outcome the model predicts when no fault fires (the property test's).
   static Outcome predicted(const Expectation& e) { return Outcome{.ok = !e.must_fail, .size_after = e.size_after}; }
@@ -121,7 +124,7 @@ class Model {
   void follow_open(const Op& op, const Outcome& o);
   void follow_write(const Op& op);
   void follow_sync(const Op& op, const Contract& contract);
-  void follow_event(const faults::OutsideEvent& event, bool ok);
+  void follow_event(const faults::OutsideEvent& event, bool ok, faults::FileId locked);
   void mark_dirty(uint64_t offset, uint64_t length);
   void trim_dirty(uint64_t size);
 

@@ -95,14 +95,15 @@ Finding check_step(const StepRecord& step, const Model& model, std::span<const u
 }
 
 Finding check_lock_honoured(const StepRecord& step, const Model& model, const Contract& contract,
-                            bool locks_released) {
+                            bool locks_released, const std::function<bool(const HeldLock&)>& confirmed) {
   const LockScope& scope = contract.locks;
   const Op& op = step.op;
   if (scope.promise == LockPromise::kNone || locks_released || !step.status.ok()) return {};
   const bool changes = (op.kind == OpKind::kWrite && op.length > 0) ||
                        (op.kind == OpKind::kResize && op.size != model.size());
   if (!changes) return {};
-  const HeldLock* held = model.outside_locks().conflicting(scope.api, scope.file, scope.offset, scope.length);
+  const HeldLock* held =
+      model.outside_locks().conflicting_confirmed(scope.api, scope.file, scope.offset, scope.length, confirmed);
   if (held == nullptr) return {};
   HeldLock own{.api = scope.api, .mode = faults::LockMode::kExclusive, .file = scope.file, .offset = scope.offset,
                .length = scope.length};

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <set>
 #include <span>
 #include <vector>
@@ -53,8 +54,11 @@ Finding check_failed_create(const Op& op, int64_t step, const FileImage& want, b
 // refused the library's lock, so it either took none or went on after it
 // failed. Nothing under LockPromise::kNone, or when the outside let go
 // during the call (`locks_released`). `model` is the state before the step.
+// Only locks `confirmed` holds for count: the executor confirms with the
+// real file that the library has the locked file open (faults::sandbox_fd_on),
+// so a lock the model places on the wrong file never makes a finding.
 Finding check_lock_honoured(const StepRecord& step, const Model& model, const Contract& contract,
-                            bool locks_released);
+                            bool locks_released, const std::function<bool(const HeldLock&)>& confirmed);
 
 // `fds` sandbox fds or `maps` mappings present `when`: kLeak naming the
 // counts. `stuck_mappings` mappings are excused: munmap calls that an

@@ -30,9 +30,9 @@ std::string HeldLock::describe() const {
          " " + which;
 }
 
-void OutsideLocks::take(const faults::OutsideEvent& lock, bool library_file_at_path) {
+void OutsideLocks::take(const faults::OutsideEvent& lock, bool library_file_at_path, faults::FileId id) {
   HeldLock h{.api = lock.lock_api, .mode = lock.lock_mode, .file = lock.file, .offset = lock.offset,
-             .length = lock.length};
+             .length = lock.length, .id = id};
   if (h.file == faults::EventFile::kData && !library_file_at_path) h.copy = LockedCopy::kOtherFileAtPath;
   if (h.api == faults::LockApi::kFlock) {
     h.offset = h.length = 0;
@@ -57,13 +57,17 @@ void OutsideLocks::library_opened_path_file() {
   }
 }
 
+bool OutsideLocks::conflicts(const HeldLock& h, faults::LockApi api, faults::EventFile file, uint64_t offset,
+                             uint64_t length) {
+  if (h.file != file || !faults::lock_families_meet(api, h.api)) return false;
+  if (api == faults::LockApi::kFlock) return true;
+  return h.offset < range_end(offset, length) && offset < range_end(h.offset, h.length);
+}
+
 const HeldLock* OutsideLocks::conflicting(faults::LockApi api, faults::EventFile file, uint64_t offset,
                                           uint64_t length, bool any_copy) const {
-  const uint64_t end = range_end(offset, length);
   for (const HeldLock& h : held_) {
-    if ((h.copy != LockedCopy::kLibraryFile && !any_copy) || h.file != file || !faults::lock_families_meet(api, h.api)) continue;
-    if (api == faults::LockApi::kFlock) return &h;
-    if (h.offset < end && offset < range_end(h.offset, h.length)) return &h;
+    if ((h.copy == LockedCopy::kLibraryFile || any_copy) && conflicts(h, api, file, offset, length)) return &h;
   }
   return nullptr;
 }

@@ -28,6 +28,8 @@ struct HeldLock {
   uint64_t length = 0;    // 0: to the end of the file and beyond (flock: the whole file)
   // Files beside the data file are never replaced: always kLibraryFile.
   LockedCopy copy = LockedCopy::kLibraryFile;
+  // The file the outside locked (device and inode), as it reported it.
+  faults::FileId id;
   // "an fcntl exclusive lock on bytes [0, 100) of the data file"
   std::string describe() const;
 };
@@ -39,7 +41,8 @@ class OutsideLocks {
   // conversion); record locks are kept side by side (the kernel merges or
   // converts them; for the questions below that changes nothing).
   // `library_file_at_path`: the data file at the path is the library's.
-  void take(const faults::OutsideEvent& lock, bool library_file_at_path);
+  // `id`: the file the outside locked.
+  void take(const faults::OutsideEvent& lock, bool library_file_at_path, faults::FileId id = {});
   // A kUnlock event succeeded: every lock of `api` on `file` is gone.
   void release(faults::LockApi api, faults::EventFile file);
   // The data file at the path was unlinked or replaced: the locks on it
@@ -62,8 +65,20 @@ class OutsideLocks {
   // too: they can excuse a failure, never prove a bug).
   const HeldLock* conflicting(faults::LockApi api, faults::EventFile file, uint64_t offset, uint64_t length,
                               bool any_copy = false) const;
+  // The same over the locks on the library's file for which `confirmed`
+  // (a check of the real file, e.g. that the library holds it open) holds.
+  template <typename Confirmed>
+  const HeldLock* conflicting_confirmed(faults::LockApi api, faults::EventFile file, uint64_t offset,
+                                        uint64_t length, Confirmed confirmed) const {
+    for (const HeldLock& h : held_) {
+      if (h.copy == LockedCopy::kLibraryFile && conflicts(h, api, file, offset, length) && confirmed(h)) return &h;
+    }
+    return nullptr;
+  }
 
  private:
+  static bool conflicts(const HeldLock& h, faults::LockApi api, faults::EventFile file, uint64_t offset,
+                        uint64_t length);
   std::vector<HeldLock> held_;
 };
 
