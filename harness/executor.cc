@@ -297,8 +297,9 @@ Finding Executor::check_file(const Op& op, const StepRecord& record) {
   const FindingKind kind = file_check_kind(op, record);
   const bool learn = contract_.file_is_raw && !model_.path_file().fully_known();
   Finding finding;
-  if (kind != FindingKind::kNone || learn) {
-    const bool exists = load_contents();
+  const Observed seen = kind != FindingKind::kNone || learn ? load_contents() : Observed::kUnavailable;
+  if (seen != Observed::kUnavailable) {  // unavailable: nothing to check or learn now
+    const bool exists = seen == Observed::kFile;
     const bool failed_create = kind == FindingKind::kNotAtomic && op.kind == OpKind::kOpen && op.create;
     if (failed_create) {
       finding = oracle::check_failed_create(op, record.index, model_.path_file(), exists, scratch_);
@@ -346,39 +347,54 @@ Finding Executor::finish() {
     }
     finding = check_leaks(-1, "after the library was destroyed");
   }
+  // The other program is done: its locks go before the file is read.
+  if (!finding && outside_locked_) {
+    (void)options_.outside->release_locks();
+    outside_locked_ = false;
+    model_.let_go_of_locks();
+  }
   if (!finding) finding = verify_contents(FindingKind::kFileMismatch, -1);
   end();
   return finding;
 }
 
-bool Executor::load_contents() {
-  if (contract_.file_is_raw) return file_view::read_back(path_, &scratch_, model_.path_file().size());
+Executor::Observed Executor::load_contents() {
+  if (contract_.file_is_raw) {
+    return file_view::read_back(path_, &scratch_, model_.path_file().size()) ? Observed::kFile : Observed::kNoFile;
+  }
   // A format of the library's own: read through it, unseen by the fault
-  // layer, on a healthy disk.
+  // layer, on a healthy disk. While another process holds a lock, a library
+  // that honours it may refuse to read: then nothing is observed (not an
+  // empty or absent file).
   faults::Bypass bypass;
   DiskConditions::Healthy healthy(options_.disk);
-  if (model_.is_open() && subject_) return read_all(*subject_);
+  const bool locked_out = model_.outside_locks().any();
+  if (model_.is_open() && subject_) {
+    if (read_all(*subject_)) return Observed::kFile;
+    return locked_out ? Observed::kUnavailable : Observed::kFile;  // an unreadable file reads as empty
+  }
   std::unique_ptr<Subject> fresh = target_.make();
-  if (!fresh->open(path_, false, 0).ok()) {
+  if (const Status opened = fresh->open(path_, false, 0); !opened.ok()) {
     scratch_.clear();
-    return false;
+    return locked_out && opened.code() != ENOENT ? Observed::kUnavailable : Observed::kNoFile;
   }
   const bool ok = read_all(*fresh);
   (void)fresh->close();
-  return ok;
+  return ok || !locked_out ? Observed::kFile : Observed::kUnavailable;
 }
 
 bool Executor::read_all(Subject& subject) {
   scratch_.resize(subject.size());
   uint64_t got = 0;
-  if (!scratch_.empty() && !subject.read(0, scratch_, &got).ok()) got = 0;
+  const bool ok = scratch_.empty() || subject.read(0, scratch_, &got).ok();
   scratch_.resize(got);
-  return true;
+  return ok;
 }
 
 Finding Executor::verify_contents(FindingKind kind, int64_t step) {
-  const bool exists = load_contents();
-  return oracle::check_contents(exists, scratch_, model_.path_file(), kind, step);
+  const Observed seen = load_contents();
+  if (seen == Observed::kUnavailable) return {};
+  return oracle::check_contents(seen == Observed::kFile, scratch_, model_.path_file(), kind, step);
 }
 
 void Executor::end() {

@@ -143,10 +143,16 @@ class Executor {
   Finding record_step(StepRecord record, Finding finding);
 
   // ---- file observations ----
+  // What an observation of the file found.
+  enum class Observed : uint8_t {
+    kFile,         // scratch_ holds its bytes
+    kNoFile,       // it does not exist, or the library cannot open it
+    kUnavailable,  // the library could not read it while another process held a lock: nothing known
+  };
   // The file's contents into scratch_: with pread for raw files, else
-  // through the library (the open instance, or a fresh one). False if the
-  // file does not exist or cannot be opened.
-  bool load_contents();
+  // through the library (the open instance, or a fresh one).
+  Observed load_contents();
+  // False if the read failed.
   bool read_all(Subject& subject);
   // load_contents() compared with the model.
   Finding verify_contents(FindingKind kind, int64_t step);

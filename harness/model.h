@@ -83,6 +83,8 @@ class Model {
   uint32_t mode() const { return mode_; }
   // The locks another process holds (outside lock events).
   const OutsideLocks& outside_locks() const { return locks_; }
+  // The other process let go of all its locks (the end of a run).
+  void let_go_of_locks() { locks_.clear(); }
   // Pages written (by byte offset / kPageSize) and not yet synced.
   const std::set<uint64_t>& dirty_pages() const { return dirty_; }
 

@@ -356,6 +356,11 @@ const Target& this_target() {
           // xSync syncs the whole database file.
           .syncs_ranges = false,
           .file_is_raw = false,
+          // The unix VFS's fcntl lock bytes: PENDING (0x40000000), RESERVED
+          // and the SHARED range (510 bytes). A write takes RESERVED, then
+          // PENDING and all of SHARED exclusively; another process's lock on
+          // any of them makes it fail with SQLITE_BUSY (no busy timeout).
+          .locks = {.promise = LockPromise::kErrors, .offset = 0x40000000, .length = 512},
       },
       &make_subject,
   };
