@@ -139,6 +139,22 @@ double outside_events(mf::Outside& outside, const std::string& file, long n) {
   });
 }
 
+// Lock events alternating an exclusive fcntl lock on the whole file and its
+// unlock: what `outside lock` / `outside unlock` cost a program.
+double lock_events(mf::Outside& outside, const std::string& file, long n) {
+  mf::OutsideEvent lock, unlock;
+  lock.kind = mf::OutsideKind::kLock;
+  lock.lock_mode = mf::LockMode::kExclusive;
+  unlock.kind = mf::OutsideKind::kUnlock;
+  const double ns = measure(n, [&](long k) {
+    for (long i = 0; i < k; ++i) {
+      if (!outside.apply(file, i % 2 == 0 ? lock : unlock).ok()) die("lock event");
+    }
+  });
+  (void)outside.release_locks();
+  return ns;
+}
+
 double fork_per_event(int fd, long n) {
   return measure(n, [&](long k) {
     for (long i = 0; i < k; ++i) {
@@ -190,6 +206,10 @@ int main(int argc, char** argv) {
   row("outside event via helper, unpinned caller, helper follows", outside_events(*helper, file, n));
   row("outside event via helper, neither pinned", outside_events(*fixed, file, n));
   row("outside event in-process (second fd)", outside_events(local, file, n));
+  pin_here(true);
+  row("lock event via helper (fcntl lock / unlock), caller pinned", lock_events(*helper, file, n));
+  row("lock event in-process (OFD lock / unlock)", lock_events(local, file, n));
+  pin_here(false);
   row("fork per event (fork + child ftruncate + waitpid)", fork_per_event(fd, std::max(n / 20, 50L)));
   printf("  helper / raw pipe round trip (same CPU): %.2fx\n", helper_pinned / pipe_pinned);
 
