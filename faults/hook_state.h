@@ -47,6 +47,8 @@ struct Tables {  // guarded by g_lock
   uint32_t fault_cap = 0;     // injected failures allowed per tag; 0: no cap
   uint32_t capped_tag = 0;    // the tag fired_in_tag counts for
   uint32_t fired_in_tag = 0;  // injected failures among the calls tagged capped_tag
+  bool hung = false;          // a lock call hung since activate() or clear_log()
+  LockWait last_hang{};       // the latest one, if hung
 };
 
 inline constexpr size_t kLogReserve = 1 << 14;
@@ -63,6 +65,9 @@ inline constinit uint64_t g_page = 4096;
 using AfterMmapHook = void (*)(void*);
 inline constinit std::atomic<AfterMmapHook> g_after_mmap{nullptr};
 inline constinit void* g_after_mmap_arg = nullptr;
+using LockWaitHook = bool (*)(void*, const LockWait&);
+inline constinit std::atomic<LockWaitHook> g_lock_wait{nullptr};
+inline constinit std::atomic<void*> g_lock_wait_arg{nullptr};
 
 // Set while this thread is inside an override's active path or a control
 // call: nested interposed calls (the allocator growing the log, a signal
