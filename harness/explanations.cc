@@ -263,7 +263,7 @@ constexpr Alias kAliases[] = {
     {"pwritev64", "write"},       {"pwritev2", "write"},        {"pwritev64v2", "write"},
     {"F_SETLK", "fcntl"},         {"F_SETLKW", "fcntl"},        {"F_OFD_SETLK", "fcntl"},
     {"F_OFD_SETLKW", "fcntl"},    {"F_GETLK", "fcntl"},         {"F_ADD_SEALS", "fcntl"},
-    {"lockf64", "lockf"},         {"fcntl64", "fcntl"},
+    {"F_OFD_GETLK", "fcntl"},     {"lockf64", "lockf"},         {"fcntl64", "fcntl"},
 };
 
 const ErrorText* find_error(const char* call, int error) {
@@ -356,7 +356,8 @@ namespace {
 
 void markdown_calls(std::string* out) {
   *out += "## Calls and their errnos\n\n";
-  *out += "Each call the fault layer interposes (and the lock calls), with the errnos the kernel returns for it.\n";
+  *out += "Each call the fault layer interposes, with the errnos the kernel returns for it. `lock` is the fault\n"
+          "layer's one call for fcntl's lock commands, flock and lockf (`fault call=lock`); each also has its own entry.\n";
   *out += "Aliases share their call's entries: ";
   for (size_t i = 0; i < std::size(kAliases); ++i) {
     *out += std::string(i ? ", " : "") + "`" + kAliases[i].name + "` as `" + kAliases[i].call + "`";

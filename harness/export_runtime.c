@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -44,9 +45,9 @@ extern "C" {
 #endif
 
 enum { RT_OPEN, RT_FTRUNCATE, RT_FALLOCATE, RT_MMAP, RT_MUNMAP, RT_MREMAP, RT_MSYNC, RT_MADVISE,
-       RT_FSYNC, RT_WRITE, RT_CLOSE, RT_NCALLS };
+       RT_FSYNC, RT_WRITE, RT_CLOSE, RT_LOCK, RT_NCALLS };
 static const char* const rt_call_names[RT_NCALLS] = {"open", "ftruncate", "fallocate", "mmap", "munmap",
-    "mremap", "msync", "madvise", "fsync", "write", "close"};
+    "mremap", "msync", "madvise", "fsync", "write", "close", "lock"};
 
 struct rt_fault { int call, err, nth, persistent, seen; };
 struct rt_map { uintptr_t addr; size_t len; off_t off; };
@@ -729,6 +730,58 @@ int close(int fd) {
   if (err) return errno = err, -1;
   return r;
 }
+
+/* ---- lock calls (fcntl's lock commands, flock, lockf): faulted as "lock";
+ * a blocking one in scope never waits: it runs in its non-blocking form and
+ * fails with EDEADLK where it would have waited. */
+static int rt_lock_cmd(int cmd) {
+  return cmd == F_SETLK || cmd == F_SETLKW || cmd == F_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW ||
+         cmd == F_OFD_GETLK;
+}
+static int rt_no_wait(int r) {
+  if (r < 0 && (errno == EAGAIN || errno == EACCES)) {
+    rt_say("a blocking lock call would wait for another holder: EDEADLK instead of a hang");
+    errno = EDEADLK;
+  }
+  return r;
+}
+int fcntl(int fd, int cmd, ...) {
+  va_list ap;
+  va_start(ap, cmd);
+  void* arg = va_arg(ap, void*); /* as glibc reads it: every argument fits a pointer */
+  va_end(ap);
+  if (rt_lock_cmd(cmd) && rt_fd_in_scope(fd)) {
+    int err = rt_take(RT_LOCK);
+    if (err) return errno = err, -1;
+    if (cmd == F_SETLKW) return rt_no_wait(RT_NEXT(fcntl)(fd, F_SETLK, arg));
+    if (cmd == F_OFD_SETLKW) return rt_no_wait(RT_NEXT(fcntl)(fd, F_OFD_SETLK, arg));
+  }
+  return RT_NEXT(fcntl)(fd, cmd, arg);
+}
+int fcntl64(int fd, int cmd, ...) {
+  va_list ap;
+  va_start(ap, cmd);
+  void* arg = va_arg(ap, void*);
+  va_end(ap);
+  return fcntl(fd, cmd, arg);
+}
+int flock(int fd, int op) RT_NOTHROW {
+  if (rt_fd_in_scope(fd)) {
+    int err = rt_take(RT_LOCK);
+    if (err) return errno = err, -1;
+    if (!(op & LOCK_NB) && (op & ~LOCK_NB) != LOCK_UN) return rt_no_wait(RT_NEXT(flock)(fd, op | LOCK_NB));
+  }
+  return RT_NEXT(flock)(fd, op);
+}
+int lockf(int fd, int cmd, off_t len) {
+  if (rt_fd_in_scope(fd)) {
+    int err = rt_take(RT_LOCK);
+    if (err) return errno = err, -1;
+    if (cmd == F_LOCK) return rt_no_wait(RT_NEXT(lockf)(fd, F_TLOCK, len));
+  }
+  return RT_NEXT(lockf)(fd, cmd, len);
+}
+int lockf64(int fd, int cmd, off_t len) { return lockf(fd, cmd, len); }
 
 #ifdef __cplusplus
 }
