@@ -24,6 +24,7 @@ enum class Call : uint8_t {
   kFsync,  // fsync, fdatasync
   kWrite,  // write, pwrite, pwrite64, writev, pwritev, pwritev64, pwritev2, pwritev64v2
   kClose,
+  kLock,  // fcntl/fcntl64 F_SETLK, F_SETLKW, F_GETLK and the F_OFD_ ones; flock; lockf, lockf64
   kCount
 };
 

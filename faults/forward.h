@@ -2,7 +2,7 @@
 // interpose*.cc files only. Each is looked up once: ASan's interceptor where
 // ASan is linked in and intercepts the call (mmap, write, pwrite, writev,
 // pwritev in clang 14: its checks stay; it has none for dup*, fcntl,
-// truncate or pwritev2),
+// flock, lockf, truncate or pwritev2),
 // else the next definition after the executable (libc's) via
 // dlsym(RTLD_NEXT). dlsym may allocate and so re-enter an override; a
 // lookup nested in another on the same thread gets the raw system call
@@ -101,6 +101,25 @@ inline int raw_fcntl(int fd, int cmd, ...) noexcept {
   return static_cast<int>(syscall(SYS_fcntl, fd, cmd, arg));
 }
 
+// lockf has no system call of its own: glibc's, on fcntl record locks.
+inline int raw_lockf(int fd, int cmd, off_t len) noexcept {
+  struct flock fl {};
+  fl.l_whence = SEEK_CUR;
+  fl.l_len = len;
+  switch (cmd) {
+    case F_TEST:
+      fl.l_type = F_RDLCK;
+      if (raw_fcntl(fd, F_GETLK, &fl) < 0) return -1;
+      if (fl.l_type == F_UNLCK || fl.l_pid == getpid()) return 0;
+      errno = EACCES;
+      return -1;
+    case F_ULOCK: fl.l_type = F_UNLCK; return raw_fcntl(fd, F_SETLK, &fl);
+    case F_LOCK: fl.l_type = F_WRLCK; return raw_fcntl(fd, F_SETLKW, &fl);
+    case F_TLOCK: fl.l_type = F_WRLCK; return raw_fcntl(fd, F_SETLK, &fl);
+    default: errno = EINVAL; return -1;
+  }
+}
+
 using Fd = int;
 inline constinit NextFn<int (*)(const char*, int, ...) noexcept> n_open{"open", raw_open};
 inline constinit NextFn<int (*)(int, const char*, int, ...) noexcept> n_openat{"openat", raw_openat};
@@ -146,6 +165,9 @@ inline constinit NextFn<int (*)(Fd, Fd) noexcept> n_dup2{
 inline constinit NextFn<int (*)(Fd, Fd, int) noexcept> n_dup3{
     "dup3", [](Fd fd, Fd to, int fl) noexcept { return static_cast<int>(syscall(SYS_dup3, fd, to, fl)); }};
 inline constinit NextFn<int (*)(Fd, int, ...) noexcept> n_fcntl{"fcntl", raw_fcntl};
+inline constinit NextFn<int (*)(Fd, int) noexcept> n_flock{
+    "flock", [](Fd fd, int op) noexcept { return static_cast<int>(syscall(SYS_flock, fd, op)); }};
+inline constinit NextFn<int (*)(Fd, int, off_t) noexcept> n_lockf{"lockf", raw_lockf};
 // The kernel's pwritev takes the offset as (low, high) halves; on LP64 the
 // low one holds all of it.
 inline constinit NextFn<ssize_t (*)(Fd, const iovec*, int) noexcept> n_writev{
@@ -189,6 +211,8 @@ inline int fwd_dup(int fd) noexcept { return n_dup.get()(fd); }
 inline int fwd_dup2(int fd, int to) noexcept { return n_dup2.get()(fd, to); }
 inline int fwd_dup3(int fd, int to, int fl) noexcept { return n_dup3.get()(fd, to, fl); }
 inline int fwd_fcntl(int fd, int cmd, void* arg) noexcept { return n_fcntl.get()(fd, cmd, arg); }
+inline int fwd_flock(int fd, int op) noexcept { return n_flock.get()(fd, op); }
+inline int fwd_lockf(int fd, int cmd, off_t len) noexcept { return n_lockf.get()(fd, cmd, len); }
 inline ssize_t fwd_writev(int fd, const iovec* v, int n) noexcept {
   return n_writev.get(__interceptor_writev)(fd, v, n);
 }

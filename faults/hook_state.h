@@ -47,6 +47,8 @@ struct Tables {  // guarded by g_lock
   uint32_t fault_cap = 0;     // injected failures allowed per tag; 0: no cap
   uint32_t capped_tag = 0;    // the tag fired_in_tag counts for
   uint32_t fired_in_tag = 0;  // injected failures among the calls tagged capped_tag
+  bool hung = false;          // a lock call hung since activate() or clear_log()
+  LockWait last_hang{};       // the latest one, if hung
 };
 
 inline constexpr size_t kLogReserve = 1 << 14;
@@ -63,6 +65,9 @@ inline constinit uint64_t g_page = 4096;
 using AfterMmapHook = void (*)(void*);
 inline constinit std::atomic<AfterMmapHook> g_after_mmap{nullptr};
 inline constinit void* g_after_mmap_arg = nullptr;
+using LockWaitHook = bool (*)(void*, const LockWait&);
+inline constinit std::atomic<LockWaitHook> g_lock_wait{nullptr};
+inline constinit std::atomic<void*> g_lock_wait_arg{nullptr};
 
 // Set while this thread is inside an override's active path or a control
 // call: nested interposed calls (the allocator growing the log, a signal
@@ -122,7 +127,10 @@ inline void append_log(const Locked& t, const CallRecord& rec) {
 // returns the errno to fail with (0: none fires, or bypassed). Once the
 // fault cap (set_fault_cap) is reached among the calls tagged rec.tag, no
 // fault fires: the call is counted against the armed faults and passes.
-inline int take_fault(const Locked& t, CallRecord& rec) {
+// `accepts(err)`: whether this call can fail with `err` at all (a fault
+// with another errno neither counts this call nor fires on it).
+template <typename Accepts>
+int take_fault(const Locked& t, CallRecord& rec, Accepts accepts) {
   if (t_bypass) return 0;
   ++t->counts[static_cast<size_t>(rec.call)];
   if (rec.tag != t->capped_tag) {
@@ -132,7 +140,7 @@ inline int take_fault(const Locked& t, CallRecord& rec) {
   const bool capped = t->fault_cap != 0 && t->fired_in_tag >= t->fault_cap;
   int err = 0;
   for (ArmedFault& f : t->faults) {
-    if (f.spec.call != rec.call) continue;
+    if (f.spec.call != rec.call || !accepts(f.spec.err)) continue;
     ++f.seen;
     const uint32_t nth = f.spec.nth == 0 ? 1 : f.spec.nth;
     if (err == 0 && !capped && (f.seen == nth || (f.spec.persistent && f.seen > nth))) {
@@ -149,6 +157,9 @@ inline int take_fault(const Locked& t, CallRecord& rec) {
   return err;
 }
 
+inline int take_fault(const Locked& t, CallRecord& rec) {
+  return take_fault(t, rec, [](int) { return true; });
+}
 inline int take_fault(CallRecord& rec) { return take_fault(Locked{}, rec); }
 
 inline void log_result(CallRecord& rec, bool failed, int err) {

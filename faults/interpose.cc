@@ -6,7 +6,7 @@
 // of the range calls; this file has the control functions and the
 // overrides of the calls in fault_spec.h's Call list. The overrides that
 // copy fds are in interpose_dup.cc, the vectored writes in
-// interpose_writev.cc.
+// interpose_writev.cc, the lock calls in interpose_lock.cc.
 // Unarmed, an override is one load of g_active and the forward. Active,
 // calls on sandbox files (a path check for open, a lock-free fd bitset for
 // fd calls, the mapping table for range calls) are counted, matched against
@@ -77,6 +77,7 @@ void activate(const char* dir) {
   tb.faults.clear();
   for (auto& c : tb.counts) c = 0;
   tb.capped_tag = tb.fired_in_tag = 0;
+  tb.hung = false;
   g_tag.store(0, std::memory_order_relaxed);
   clear_injected_mark();
   const long page = sysconf(_SC_PAGESIZE);
@@ -88,6 +89,7 @@ void deactivate() {
   HookScope hook;
   g_active.store(false, std::memory_order_release);
   g_after_mmap.store(nullptr);
+  g_lock_wait.store(nullptr);
   tables();
   Locked t;
   g_sandbox.clear();
@@ -128,7 +130,9 @@ const std::vector<CallRecord>& call_log() { return tables().log; }
 void clear_log() {
   HookScope hook;
   tables();
-  Locked{}->log.clear();
+  Locked t;
+  t->log.clear();
+  t->hung = false;
 }
 
 uint64_t call_count(Call call) {

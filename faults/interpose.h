@@ -20,6 +20,10 @@
 //  - writev, pwritev, pwritev2 and their 64 names count as write
 //    (Call::kWrite, length the sum of the buffers); an injected fault fails
 //    the whole call (-1 with the errno), never a short write.
+//  - fcntl and fcntl64 with F_SETLK, F_SETLKW, F_GETLK, F_OFD_SETLK,
+//    F_OFD_SETLKW or F_OFD_GETLK, flock, lockf and lockf64 on a sandbox fd
+//    are lock calls (Call::kLock; see "File locks" below). Every other
+//    fcntl command, and any lock call on another fd, forwards untouched.
 //
 // Injected or real, for Status: when an armed fault fails a call, the
 // calling thread's injection mark (injection_mark.h) is set to its errno;
@@ -31,6 +35,8 @@
 // Not thread-safe against concurrent control calls; the interposed calls
 // themselves take a lock while a sandbox is active.
 #pragma once
+
+#include <limits.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -48,11 +54,90 @@ struct CallRecord {
   uint64_t addr;       // mmap result / munmap,msync,madvise,mremap address; 0 otherwise
   uint64_t length;     // bytes (mmap/msync/munmap/...), new size (ftruncate), len (fallocate/write)
   uint64_t file_offset;  // file offset the call covers (mmap offset, msync/munmap mapped offset, write offset, fallocate offset)
-  int flags;           // msync flags, mmap prot, open flags; 0 otherwise
+  int flags;           // msync flags, mmap prot, open flags, lock flags (kLock*, below); 0 otherwise
   int result_errno;    // 0 on success
   bool injected;       // true iff result_errno came from an armed fault
   uint32_t tag;        // the value of set_tag() when the call happened (the executor's step index)
+  bool hung;           // a blocking lock call that would have waited for ever (result_errno EDEADLK)
 };
+
+// --- File locks (Call::kLock).
+//
+// A lock call on a sandbox fd is logged with fd, file_offset and length the
+// range asked for (fcntl: l_start after l_whence is resolved against the
+// file position or size, a negative l_len turned into the range before
+// l_start; lockf: from the file position; length 0: to the end of the file
+// and beyond; flock: 0/0, the whole file) and flags encoding the request:
+// the API in the low two bits, then the mode and two bits below.
+enum class LockCallApi : uint8_t {
+  kFcntl,  // fcntl/fcntl64 F_SETLK, F_SETLKW, F_GETLK: the process's record locks
+  kOfd,    // fcntl/fcntl64 F_OFD_SETLK, F_OFD_SETLKW, F_OFD_GETLK: the open file description's
+  kFlock,  // flock: the open file description's whole-file lock
+  kLockf,  // lockf, lockf64 (record locks, like kFcntl)
+};
+enum class LockCallMode : uint8_t {
+  kShared,     // F_RDLCK, LOCK_SH, lockf F_TEST (glibc asks F_GETLK with F_RDLCK)
+  kExclusive,  // F_WRLCK, LOCK_EX, lockf F_LOCK/F_TLOCK
+  kUnlock,     // F_UNLCK, LOCK_UN, lockf F_ULOCK
+};
+inline constexpr int kLockApiMask = 0x3;
+inline constexpr int kLockModeShift = 2;  // LockCallMode in bits 2-3
+inline constexpr int kLockBlocking = 1 << 4;  // F_SETLKW, F_OFD_SETLKW, flock without LOCK_NB, lockf F_LOCK
+inline constexpr int kLockGet = 1 << 5;       // F_GETLK, F_OFD_GETLK, lockf F_TEST: asks, changes nothing
+
+constexpr int lock_flags(LockCallApi api, LockCallMode mode, bool blocking, bool get) {
+  return static_cast<int>(api) | static_cast<int>(mode) << kLockModeShift | (blocking ? kLockBlocking : 0) |
+         (get ? kLockGet : 0);
+}
+constexpr LockCallApi lock_api(int flags) { return static_cast<LockCallApi>(flags & kLockApiMask); }
+constexpr LockCallMode lock_mode(int flags) { return static_cast<LockCallMode>((flags >> kLockModeShift) & 0x3); }
+
+// What each lock call does on a sandbox fd while a sandbox is active:
+//  - An armed fault on Call::kLock fails it before the real call runs: -1
+//    with the errno, the injection mark set, nothing locked or unlocked.
+//  - A non-blocking request, an unlock or a get (F_GETLK, F_OFD_GETLK,
+//    lockf F_TEST) runs as asked and returns what the kernel returns.
+//  - A blocking request never waits. Its non-blocking form runs first
+//    (F_SETLK, F_OFD_SETLK, LOCK_NB, lockf F_TLOCK); success or an error
+//    other than "would block" (EAGAIN, EACCES) is returned as is. If it
+//    would block, the lock wait hook (set_lock_wait_hook) is called with
+//    the LockWait; if the hook returns true (it released something) the
+//    non-blocking form runs once more. If that still would block, or there
+//    is no hook, or it returned false, the call returns -1 with errno
+//    EDEADLK, nothing locked: its CallRecord has hung set and
+//    last_lock_hang() returns the LockWait. Under a Bypass the same happens
+//    (a hang is no fault), but nothing is logged and no fault fires.
+// The log, faults and hook see only the calls the library makes: calls on
+// other fds, nested calls (those the hook makes) and glibc's internal ones
+// forward untouched, and then do block.
+struct LockWait {
+  int fd;
+  LockCallApi api;
+  LockCallMode mode;            // asked for: kShared or kExclusive
+  uint64_t offset, length;  // the range asked for, as in the CallRecord
+  // The conflicting lock, from F_GETLK (kFcntl, kLockf) or F_OFD_GETLK
+  // (kOfd); holder_known is false for flock (no call reports its holder)
+  // or when the lock went away before it could be asked for.
+  bool holder_known;
+  int holder_pid;           // the holder's l_pid; -1 for an OFD lock
+  LockCallMode holder_mode;     // kShared or kExclusive
+  uint64_t holder_offset, holder_length;  // length 0: to the end of the file and beyond
+  char path[PATH_MAX];      // the fd's path (/proc/self/fd), "" if unknown
+};
+
+// Sets the hook a blocking lock call on a sandbox fd calls when it would
+// wait: fn(arg, wait) stands for "the other process lets go" and returns
+// true iff it released something (the call then tries once more). fn runs
+// on the calling thread outside every lock of the fault layer; its own
+// interposed calls are not tracked, logged or faulted (as
+// call_after_next_mmap's fn). Null fn: no hook. Replaces any earlier hook;
+// kept by activate(), dropped by deactivate().
+void set_lock_wait_hook(bool (*fn)(void* arg, const LockWait& wait), void* arg);
+
+// Returns true iff a blocking lock call hung (returned EDEADLK instead of
+// waiting) since activate() or clear_log(), and copies the latest such
+// wait to *out (if out is not null). False leaves *out alone.
+bool last_lock_hang(LockWait* out);
 
 // Makes `dir` (an absolute path without trailing slash) the sandbox and
 // starts tracking; clears log, counters, faults and this thread's injection
@@ -80,7 +165,8 @@ void disarm_all();
 // the default. Kept by activate() and deactivate().
 void set_fault_cap(uint32_t per_tag);
 
-// The calls on sandbox files since activate() or clear_log().
+// The calls on sandbox files since activate() or clear_log(). clear_log()
+// also forgets the last lock hang (last_lock_hang).
 const std::vector<CallRecord>& call_log();
 void clear_log();
 

@@ -1,5 +1,7 @@
 // Overrides of the calls that copy an fd: dup, dup2, dup3 and fcntl (and
-// fcntl64) with F_DUPFD / F_DUPFD_CLOEXEC; see interpose.h.
+// fcntl64) with F_DUPFD / F_DUPFD_CLOEXEC; see interpose.h. fcntl's lock
+// commands on a sandbox fd go to interpose_lock.cc (lock_hooks.h); every
+// other command forwards untouched.
 //
 // A copy of a tracked fd is tracked, so faults, leak checks and the call log
 // follow it (CPython's mmap module dup()s the fd it maps and ftruncates the
@@ -18,6 +20,7 @@
 
 #include "faults/forward.h"
 #include "faults/hook_state.h"
+#include "faults/lock_hooks.h"
 
 namespace mf = mapfuzz::faults::detail;
 
@@ -70,6 +73,7 @@ int fcntl(int fd, int cmd, ...) {
   va_start(ap, cmd);
   void* arg = va_arg(ap, void*);
   va_end(ap);
+  if (mf::is_lock_cmd(cmd) && mf::tracked_fd(fd)) [[unlikely]] return mf::fcntl_lock_call(fd, cmd, arg);
   const int r = mf::fwd_fcntl(fd, cmd, arg);
   if (r >= 0 && is_dup_cmd(cmd) && mf::tracked_fd(fd)) [[unlikely]] mf::g_fds.insert(r);
   return r;

@@ -10,6 +10,9 @@
 //   read     offset length     sync    offset length
 //   close, reopen: nothing
 //   fault    call(u8 % Call::kCount) errno-selector nth-selector
+//            (the encoder writes the exact number; a call byte >= kCount of
+//            an input made before a Call was appended, such as kLock = 11,
+//            now decodes to another call)
 //
 // Each number (size, offset, length) is a selector byte, then its payload:
 // the low nibble picks a base (Base below, some with a payload), the high

@@ -168,6 +168,14 @@ constexpr ErrorText kErrors[] = {
     {"lockf", EINVAL, "a bad cmd"},
     {"lockf", 0, "the lock was not changed"},
 
+    // "lock" is the fault layer's one Call for all of them (fault call=lock).
+    {"lock", EAGAIN, "another process (or open file, for OFD and flock locks) holds a conflicting lock and the request did not wait; nothing was locked"},
+    {"lock", EACCES, "another process holds a conflicting lock (fcntl F_SETLK and lockf may say EACCES instead of EAGAIN); nothing was locked"},
+    {"lock", EINTR, "a signal arrived while a blocking request (F_SETLKW, flock without LOCK_NB, lockf F_LOCK) waited; the lock was not taken"},
+    {"lock", ENOLCK, "the kernel's lock table is exhausted, or NFS's lock manager failed: the lock was not taken, and retrying may not help"},
+    {"lock", EDEADLK, "waiting would deadlock with a process that waits for a lock this one holds (mapfuzz also says so for a wait that would hang)"},
+    {"lock", 0, "the lock was not taken or changed: the file is not protected from other processes"},
+
     {nullptr, EACCES, "permission denied by the file's mode or the fd's open flags"},
     {nullptr, EAGAIN, "a resource is temporarily unavailable, or another holder (of a lock) is in the way"},
     {nullptr, EBADF, "the fd is not open, or not open for this access"},
@@ -257,6 +265,7 @@ constexpr Alias kAliases[] = {
     {"pwritev64", "write"},       {"pwritev2", "write"},        {"pwritev64v2", "write"},
     {"F_SETLK", "fcntl"},         {"F_SETLKW", "fcntl"},        {"F_OFD_SETLK", "fcntl"},
     {"F_OFD_SETLKW", "fcntl"},    {"F_GETLK", "fcntl"},         {"F_ADD_SEALS", "fcntl"},
+    {"F_OFD_GETLK", "fcntl"},     {"lockf64", "lockf"},         {"fcntl64", "fcntl"},
 };
 
 const ErrorText* find_error(const char* call, int error) {
@@ -349,7 +358,8 @@ namespace {
 
 void markdown_calls(std::string* out) {
   *out += "## Calls and their errnos\n\n";
-  *out += "Each call the fault layer interposes (and the lock calls), with the errnos the kernel returns for it.\n";
+  *out += "Each call the fault layer interposes, with the errnos the kernel returns for it. `lock` is the fault\n"
+          "layer's one call for fcntl's lock commands, flock and lockf (`fault call=lock`); each also has its own entry.\n";
   *out += "Aliases share their call's entries: ";
   for (size_t i = 0; i < std::size(kAliases); ++i) {
     *out += std::string(i ? ", " : "") + "`" + kAliases[i].name + "` as `" + kAliases[i].call + "`";

@@ -150,6 +150,12 @@ void emit_checks(ExportWriter& w, const CheckInput& in) {
     case FindingKind::kSignal:
       w.note("a correct library gets here without a signal (the runtime reports one as the bug)");
       return;
+    case FindingKind::kLockIgnored:  // the library promises to lock first: it must refuse (or wait)
+      w.call("rt_expect_fail", {"rc"});
+      return;
+    case FindingKind::kHang:
+      w.note("a correct library does not wait here (the runtime turns the wait into EDEADLK)");
+      return;
     case FindingKind::kNone:
     case FindingKind::kCount:
       return;
@@ -169,8 +175,15 @@ void emit_outside(ExportWriter& w, const Op& op) {
       return;
     case faults::OutsideKind::kLock:
     case faults::OutsideKind::kUnlock:
-      w.note(std::string("another process: ") + faults::outside_kind_name(e.kind) +
-             " (locks held by another process are not exported yet: this program runs without it)");
+      if (op.after_mmap) {
+        w.note("another process takes a lock inside the library's call here: not exported (this program runs "
+               "without it)");
+        return;
+      }
+      w.call("rt_outside_lock", {e.kind == faults::OutsideKind::kLock ? "1" : "0",
+                                 w.str(faults::lock_api_name(e.lock_api)),
+                                 e.lock_mode == faults::LockMode::kExclusive ? "1" : "0",
+                                 w.str(faults::event_file_name(e.file)), w.num(e.offset), w.num(e.length)});
       return;
     default:
       w.call("rt_outside", {w.str(faults::outside_kind_name(e.kind)), w.num(e.offset), w.num(e.length),

@@ -26,12 +26,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include <linux/falloc.h>
@@ -44,9 +47,9 @@ extern "C" {
 #endif
 
 enum { RT_OPEN, RT_FTRUNCATE, RT_FALLOCATE, RT_MMAP, RT_MUNMAP, RT_MREMAP, RT_MSYNC, RT_MADVISE,
-       RT_FSYNC, RT_WRITE, RT_CLOSE, RT_NCALLS };
+       RT_FSYNC, RT_WRITE, RT_CLOSE, RT_LOCK, RT_NCALLS };
 static const char* const rt_call_names[RT_NCALLS] = {"open", "ftruncate", "fallocate", "mmap", "munmap",
-    "mremap", "msync", "madvise", "fsync", "write", "close"};
+    "mremap", "msync", "madvise", "fsync", "write", "close", "lock"};
 
 struct rt_fault { int call, err, nth, persistent, seen; };
 struct rt_map { uintptr_t addr; size_t len; off_t off; };
@@ -231,6 +234,102 @@ int rt_outside(const char* kind, uint64_t offset, uint64_t length, unsigned seed
   return 0;
 }
 
+/* ---- locks another process holds: one child process keeps them ----
+ * fcntl locks conflict only across processes, so a child takes them, one fd
+ * per (api, file) as mapfuzz's outside helper does, and keeps them until an
+ * unlock or the end of the program. Commands go down a pipe, each answered
+ * with the errno (0: done). Direct system calls: the runtime's own fcntl and
+ * flock would count and fault them. */
+struct rt_lock_req {
+  int take, api, exclusive, file; /* api: 0 fcntl, 1 ofd, 2 flock; file: 0 data, 1 -lock, 2 -journal, 3 -wal, 4 -shm */
+  uint64_t offset, length;
+};
+static const char* const rt_lock_apis[] = {"fcntl", "ofd", "flock"};
+static const char* const rt_lock_files[] = {"data", "lock", "journal", "wal", "shm"};
+static const char* const rt_lock_suffixes[] = {"", "-lock", "-journal", "-wal", "-shm"};
+static int rt_lock_out = -1, rt_lock_in = -1;
+static pid_t rt_lock_pid = 0;
+static int rt_lock_serve_one(int fds[3][5], const struct rt_lock_req* r) {
+  int* fd = &fds[r->api][r->file];
+  if (!r->take && *fd < 0) return 0;
+  if (*fd < 0) {
+    char p[PATH_MAX + 16];
+    snprintf(p, sizeof p, "%s%s", rt_path_buf, rt_lock_suffixes[r->file]);
+    *fd = (int)syscall(SYS_openat, AT_FDCWD, p, O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
+    if (*fd < 0) return errno;
+  }
+  long rc;
+  if (r->api == 2) {
+    rc = syscall(SYS_flock, *fd, !r->take ? LOCK_UN : (r->exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB);
+  } else {
+    struct flock fl;
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = !r->take ? F_UNLCK : r->exclusive ? F_WRLCK : F_RDLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = r->take ? (off_t)r->offset : 0;
+    fl.l_len = r->take ? (off_t)r->length : 0;
+    rc = syscall(SYS_fcntl, *fd, r->api == 1 ? F_OFD_SETLK : F_SETLK, &fl);
+  }
+  return rc == 0 ? 0 : errno;
+}
+static void rt_lock_serve(int in, int out) {
+  int fds[3][5];
+  for (int a = 0; a < 3; ++a)
+    for (int f = 0; f < 5; ++f) fds[a][f] = -1;
+  struct rt_lock_req r;
+  while (read(in, &r, sizeof r) == (ssize_t)sizeof r) {
+    int err = rt_lock_serve_one(fds, &r);
+    if (write(out, &err, sizeof err) != (ssize_t)sizeof err) break;
+  }
+  _exit(0);
+}
+static int rt_lock_start(void) {
+  int down[2], up[2];
+  if (rt_lock_pid > 0) return 0;
+  if (pipe(down) != 0 || pipe(up) != 0) return errno;
+  pid_t pid = fork();
+  if (pid < 0) return errno;
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    close(down[1]);
+    close(up[0]);
+    rt_lock_serve(down[0], up[1]);
+  }
+  close(down[0]);
+  close(up[1]);
+  rt_lock_out = down[1];
+  rt_lock_in = up[0];
+  rt_lock_pid = pid;
+  return 0;
+}
+static void rt_lock_stop(void) {
+  if (rt_lock_pid <= 0) return;
+  close(rt_lock_out); /* the child's read ends: it exits, its locks go */
+  close(rt_lock_in);
+  waitpid(rt_lock_pid, NULL, 0);
+  rt_lock_pid = 0;
+}
+static int rt_index(const char* const* names, int n, const char* name) {
+  for (int i = 0; i < n; ++i)
+    if (!strcmp(names[i], name)) return i;
+  return -1;
+}
+/* Another process takes (take=1) or lets go of (0) a lock: `api` "fcntl",
+ * "ofd" or "flock", `file` "data", "lock", "journal", "wal" or "shm". Never
+ * waits: contention is reported. Returns 0 or the errno. */
+int rt_outside_lock(int take, const char* api, int exclusive, const char* file, uint64_t offset, uint64_t length) {
+  struct rt_lock_req r = {take, rt_index(rt_lock_apis, 3, api), exclusive, rt_index(rt_lock_files, 5, file), offset,
+                          length};
+  int err = r.api < 0 || r.file < 0 ? EINVAL : rt_lock_start();
+  if (!err && (write(rt_lock_out, &r, sizeof r) != (ssize_t)sizeof r || read(rt_lock_in, &err, sizeof err) != (ssize_t)sizeof err)) {
+    err = ECHILD;
+  }
+  rt_say("another process: %s %s%s lock on %s offset=%llu length=%llu%s%s", take ? "takes" : "lets go of", api,
+         take ? (exclusive ? " exclusive" : " shared") : "", file, (unsigned long long)offset,
+         (unsigned long long)length, err ? " failed: " : "", err ? strerror(err) : "");
+  return err;
+}
+
 /* ---- disk conditions ---- */
 /* The data file's directory becomes a tmpfs of its own, in a private mount
  * namespace, as mapfuzz's sandbox is (the same filesystem behaviour, and a
@@ -377,6 +476,7 @@ int rt_inconclusive(void) {
 /* Cleans up; returns the exit code (0 correct, 1 the bug is present). */
 int rt_finish(void) {
   rt_quiet = 1;
+  rt_lock_stop();
   rt_remove_dir();
   rt_step_no = -1;
   rt_say(rt_failed ? "the bug is present (exit 1)" : "the library behaved correctly (exit 0)");
@@ -729,6 +829,76 @@ int close(int fd) {
   if (err) return errno = err, -1;
   return r;
 }
+
+/* ---- lock calls (fcntl's lock commands, flock, lockf): faulted as "lock";
+ * a blocking one in scope never waits: it runs in its non-blocking form and
+ * fails with EDEADLK where it would have waited. */
+static int rt_lock_cmd(int cmd) {
+  return cmd == F_SETLK || cmd == F_SETLKW || cmd == F_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW ||
+         cmd == F_OFD_GETLK;
+}
+/* As mapfuzz's interposer: only a request that takes a lock is counted and
+ * faulted (never an unlock or a query), and EINTR/EDEADLK only one that
+ * would wait. */
+static int rt_take_lock(int takes, int blocking) {
+  if (rt_quiet || !takes) return 0;
+  int err = 0;
+  for (int i = 0; i < rt_nfaults; ++i) {
+    struct rt_fault* f = &rt_faults[i];
+    if (f->call != RT_LOCK || (!blocking && (f->err == EINTR || f->err == EDEADLK))) continue;
+    ++f->seen;
+    if (!err && (f->seen == f->nth || (f->persistent && f->seen > f->nth))) err = f->err;
+  }
+  if (err) rt_say("injected %s into lock", strerror(err));
+  return err;
+}
+static int rt_no_wait(int r) {
+  if (r < 0 && (errno == EAGAIN || errno == EACCES)) {
+    rt_say("a blocking lock call would wait for another holder: EDEADLK instead of a hang");
+    errno = EDEADLK;
+  }
+  return r;
+}
+int fcntl(int fd, int cmd, ...) {
+  va_list ap;
+  va_start(ap, cmd);
+  void* arg = va_arg(ap, void*); /* as glibc reads it: every argument fits a pointer */
+  va_end(ap);
+  if (rt_lock_cmd(cmd) && rt_fd_in_scope(fd)) {
+    const struct flock* fl = (const struct flock*)arg;
+    int takes = cmd != F_GETLK && cmd != F_OFD_GETLK && fl && fl->l_type != F_UNLCK;
+    int err = rt_take_lock(takes, cmd == F_SETLKW || cmd == F_OFD_SETLKW);
+    if (err) return errno = err, -1;
+    if (cmd == F_SETLKW) return rt_no_wait(RT_NEXT(fcntl)(fd, F_SETLK, arg));
+    if (cmd == F_OFD_SETLKW) return rt_no_wait(RT_NEXT(fcntl)(fd, F_OFD_SETLK, arg));
+  }
+  return RT_NEXT(fcntl)(fd, cmd, arg);
+}
+int fcntl64(int fd, int cmd, ...) {
+  va_list ap;
+  va_start(ap, cmd);
+  void* arg = va_arg(ap, void*);
+  va_end(ap);
+  return fcntl(fd, cmd, arg);
+}
+int flock(int fd, int op) RT_NOTHROW {
+  if (rt_fd_in_scope(fd)) {
+    int takes = (op & ~LOCK_NB) != LOCK_UN;
+    int err = rt_take_lock(takes, takes && !(op & LOCK_NB));
+    if (err) return errno = err, -1;
+    if (!(op & LOCK_NB) && (op & ~LOCK_NB) != LOCK_UN) return rt_no_wait(RT_NEXT(flock)(fd, op | LOCK_NB));
+  }
+  return RT_NEXT(flock)(fd, op);
+}
+int lockf(int fd, int cmd, off_t len) {
+  if (rt_fd_in_scope(fd)) {
+    int err = rt_take_lock(cmd == F_LOCK || cmd == F_TLOCK, cmd == F_LOCK);
+    if (err) return errno = err, -1;
+    if (cmd == F_LOCK) return rt_no_wait(RT_NEXT(lockf)(fd, F_TLOCK, len));
+  }
+  return RT_NEXT(lockf)(fd, cmd, len);
+}
+int lockf64(int fd, int cmd, off_t len) { return lockf(fd, cmd, len); }
 
 #ifdef __cplusplus
 }

@@ -35,7 +35,7 @@ def _load_runtime():
     for name, args in {
             "rt_init": [], "rt_step": [i, s], "rt_fault": [s, i, i, i], "rt_disarm": [],
             "rt_outside": [s, u64, u64, ctypes.c_uint, ctypes.c_uint, i], "rt_disk_setup": [],
-            "rt_disk_full": [u64], "rt_size_limit": [u64], "rt_drop_permission_override": [],
+            "rt_disk_full": [u64], "rt_outside_lock": [i, s, i, s, u64, u64], "rt_size_limit": [u64], "rt_drop_permission_override": [],
             "rt_call_begin": [], "rt_call_end": [], "rt_finish": [], "rt_inconclusive": [],
             "rt_expect_ok": [i], "rt_expect_fail": [i], "rt_expect_size": [i, u64, u64, u64],
             "rt_expect_file": [s], "rt_expect_read": [i, s, u64, u64, u64, s], "rt_expect_no_leak": [],

@@ -334,6 +334,43 @@ std::string_view strip_comment(std::string_view line) {
   return hash == std::string_view::npos ? line : line.substr(0, hash);
 }
 
+// An outside event's name and fields (after "outside").
+std::string format_outside(const faults::OutsideEvent& e) {
+  std::string out = std::string(" ") + faults::outside_kind_name(e.kind);
+  switch (e.kind) {
+    case faults::OutsideKind::kPwrite:
+      out += " offset=" + number(e.offset) + " length=" + number(e.length) + " seed=" + number(e.seed);
+      break;
+    case faults::OutsideKind::kPunchHole:
+      out += " offset=" + number(e.offset) + " length=" + number(e.length);
+      break;
+    case faults::OutsideKind::kChmod: {
+      char mode[16];
+      std::snprintf(mode, sizeof mode, " mode=0%o", e.mode);
+      out += mode;
+      break;
+    }
+    case faults::OutsideKind::kUnlink:
+      break;
+    case faults::OutsideKind::kLock:
+    case faults::OutsideKind::kUnlock:
+      out += std::string(" kind=") + faults::lock_api_name(e.lock_api);
+      if (e.kind == faults::OutsideKind::kLock) {
+        out += std::string(" mode=") + faults::lock_mode_name(e.lock_mode) + " offset=" + number(e.offset) +
+               " length=" + number(e.length);
+      }
+      if (e.file != faults::EventFile::kData) out += std::string(" file=") + faults::event_file_name(e.file);
+      break;
+    case faults::OutsideKind::kDiskFull:
+      out += " free=" + number(e.length);
+      break;
+    default:
+      out += " size=" + number(e.length);
+      break;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string format_op(const Op& op) {
@@ -355,43 +392,10 @@ std::string format_op(const Op& op) {
       out += std::string(" call=") + faults::call_name(op.fault.call) + " errno=" + errno_name(op.fault.err) +
              " nth=" + number(op.fault.nth) + (op.fault.persistent ? " persistent" : " once");
       break;
-    case OpKind::kOutside: {
-      const faults::OutsideEvent& e = op.outside;
-      out += std::string(" ") + faults::outside_kind_name(e.kind);
-      switch (e.kind) {
-        case faults::OutsideKind::kPwrite:
-          out += " offset=" + number(e.offset) + " length=" + number(e.length) + " seed=" + number(e.seed);
-          break;
-        case faults::OutsideKind::kPunchHole:
-          out += " offset=" + number(e.offset) + " length=" + number(e.length);
-          break;
-        case faults::OutsideKind::kChmod: {
-          char mode[16];
-          std::snprintf(mode, sizeof mode, " mode=0%o", e.mode);
-          out += mode;
-          break;
-        }
-        case faults::OutsideKind::kUnlink:
-          break;
-        case faults::OutsideKind::kLock:
-        case faults::OutsideKind::kUnlock:
-          out += std::string(" kind=") + faults::lock_api_name(e.lock_api);
-          if (e.kind == faults::OutsideKind::kLock) {
-            out += std::string(" mode=") + faults::lock_mode_name(e.lock_mode) + " offset=" + number(e.offset) +
-                   " length=" + number(e.length);
-          }
-          if (e.file != faults::EventFile::kData) out += std::string(" file=") + faults::event_file_name(e.file);
-          break;
-        case faults::OutsideKind::kDiskFull:
-          out += " free=" + number(e.length);
-          break;
-        default:
-          out += " size=" + number(e.length);
-          break;
-      }
+    case OpKind::kOutside:
+      out += format_outside(op.outside);
       if (op.after_mmap) out += " after-mmap";
       break;
-    }
     case OpKind::kClose:
     case OpKind::kReopen:
     case OpKind::kCount:

@@ -12,7 +12,7 @@ namespace {
 
 constexpr Call kAll[] = {Call::kOpen,   Call::kFtruncate, Call::kFallocate, Call::kMmap,
                          Call::kMunmap, Call::kMremap,    Call::kMsync,     Call::kMadvise,
-                         Call::kFsync,  Call::kWrite,     Call::kClose};
+                         Call::kFsync,  Call::kWrite,     Call::kClose,     Call::kLock};
 
 bool has_errno(Call call, int err) {
   size_t n = 0;
@@ -37,6 +37,7 @@ BOOST_AUTO_TEST_CASE(names_are_the_libc_names) {
   BOOST_TEST(std::string(call_name(Call::kFsync)) == "fsync");
   BOOST_TEST(std::string(call_name(Call::kWrite)) == "write");
   BOOST_TEST(std::string(call_name(Call::kClose)) == "close");
+  BOOST_TEST(std::string(call_name(Call::kLock)) == "lock");
   BOOST_TEST(std::string(call_name(Call::kCount)) == "?");
 }
 
@@ -99,6 +100,25 @@ BOOST_AUTO_TEST_CASE(realistic_errnos_match_the_man_pages) {
   BOOST_TEST(has_errno(Call::kClose, EIO));
   size_t n = 0;
   BOOST_TEST(realistic_errnos(Call::kWrite, &n)[0] == ENOSPC);  // most common first
+}
+
+// The binary corpus encodes Call numbers: new calls go at the end.
+BOOST_AUTO_TEST_CASE(call_numbers_are_stable) {
+  BOOST_TEST(static_cast<int>(Call::kClose) == 10);
+  BOOST_TEST(static_cast<int>(Call::kLock) == 11);
+  BOOST_TEST(static_cast<int>(Call::kCount) == 12);
+  Call lock = Call::kOpen;
+  BOOST_TEST(call_from_name("lock", &lock));
+  BOOST_TEST(static_cast<int>(lock) == static_cast<int>(Call::kLock));
+}
+
+BOOST_AUTO_TEST_CASE(lock_errnos_are_exhaustion_interruption_and_deadlock_never_contention) {
+  size_t n = 0;
+  const int* values = realistic_errnos(Call::kLock, &n);
+  const std::set<int> got(values, values + n);
+  // Contention (EAGAIN, EACCES) needs a real holder: outside lock events.
+  BOOST_TEST((got == std::set<int>{EINTR, ENOLCK, EDEADLK}));
+  BOOST_TEST(values[0] == ENOLCK);  // the one any lock request can get
 }
 
 BOOST_AUTO_TEST_CASE(out_of_range_call_has_none) {

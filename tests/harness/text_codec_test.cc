@@ -136,6 +136,18 @@ BOOST_AUTO_TEST_CASE(unnamed_errnos_round_trip) {
   BOOST_TEST(contains(parse_error("fault call=close errno=E0 nth=1 once"), "unknown errno"));
 }
 
+BOOST_AUTO_TEST_CASE(lock_faults_round_trip) {
+  Program p = parse_ok("fault call=lock errno=EAGAIN nth=1 once\nfault call=lock errno=ENOLCK nth=3 persistent\n"
+                       "fault call=lock errno=EDEADLK nth=1 once");
+  BOOST_TEST_REQUIRE(p.ops.size() == 3u);
+  BOOST_TEST((p.ops[0].fault.call == faults::Call::kLock && p.ops[0].fault.err == EAGAIN));
+  BOOST_TEST(!p.ops[0].fault.persistent);
+  BOOST_TEST(format_op(p.ops[0]) == "fault call=lock errno=EAGAIN nth=1 once");
+  BOOST_TEST(format_op(p.ops[1]) == "fault call=lock errno=ENOLCK nth=3 persistent");
+  BOOST_TEST(format_op(p.ops[2]) == "fault call=lock errno=EDEADLK nth=1 once");
+  BOOST_TEST(contains(parse_error("fault call=flock errno=EAGAIN nth=1 once"), "flock"));  // one name: lock
+}
+
 BOOST_AUTO_TEST_CASE(errors_carry_line_numbers) {
   BOOST_TEST(parse_error("open create size=1\n\n# x\nfrobnicate\n") == "line 4: unknown op 'frobnicate'");
   BOOST_TEST(parse_error("close\nwrite offset=1 seed=2\n") == "line 2: write is missing field 'length'");

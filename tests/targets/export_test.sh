@@ -4,7 +4,8 @@
 # MUTANT, `mapfuzz-reference_mut_<mutant> export` of the program below is
 # built three times with the build line in its header: against that mutant,
 # and against the correct library (MAPFUZZ_MUTANT=0) in each of its two
-# styles. The first must exit 1 (the bug is present), the others 0 (or, for
+# styles (the locks_* mutants: in the locking style, twice). The first must
+# exit 1 (the bug is present), the others 0 (or, for
 # a mutant that changes only the adapter's contract, the code of the row's
 # third column). A MUTANT without a row fails.
 set -uo pipefail
@@ -32,6 +33,8 @@ sparse_growth corpus/reference/diskfull_grow_then_write.txt
 stale_length_after_shrink corpus/reference/resize_to_zero_and_back.txt
 swallowed_fallocate_error corpus/reference/fault_resize_enospc.txt
 swallowed_ftruncate_error tests/targets/why/swallowed_shrink.txt
+locks_ignores_held_lock corpus/reference/outside_lock_contention.txt
+locks_unchecked_result corpus/reference/outside_lock_contention.txt
 "
 
 for v in $(compgen -e | grep -E '^(MAPFUZZ_|[A-Z]+SAN_OPTIONS$)'); do unset "$v"; done
@@ -53,7 +56,11 @@ for m in "$@"; do
   correct=$(echo "$build" | sed -E 's/-DMAPFUZZ_MUTANT=[0-9]+/-DMAPFUZZ_MUTANT=0/; s/-o repro$/-o correct/')
   # The other correct style (map first, targets/reference/style.h): the
   # exported checks must not be fitted to one correct library's behaviour.
-  other=$(echo "$correct" | sed -E 's/-DMAPFUZZ_REFERENCE_STYLE=[0-9]+/-DMAPFUZZ_REFERENCE_STYLE=1/; s/-o correct$/-o correct_map_first/')
+  # The locks_* mutants are planted in the locking style (2), the only one
+  # that promises to lock: its correct build stands in for the other style.
+  other_style=1
+  case "$build" in *-DMAPFUZZ_REFERENCE_STYLE=2*) other_style=2 ;; esac
+  other=$(echo "$correct" | sed -E "s/-DMAPFUZZ_REFERENCE_STYLE=[0-9]+/-DMAPFUZZ_REFERENCE_STYLE=$other_style/; s/-o correct$/-o correct_map_first/")
   if ! (cd "$dir" && eval "$build" && eval "$correct" && eval "$other") >"$dir/build.log" 2>&1; then
     echo "FAIL: $m: the exported program does not build:"; head -n 20 "$dir/build.log"; failed=1; continue
   fi
