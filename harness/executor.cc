@@ -56,6 +56,7 @@ void Executor::begin() {
   stuck_mappings_ = 0;
   faults::activate(sandbox_dir_.c_str());
   faults::set_fault_cap(options_.max_faults_per_op);
+  faults::set_lock_wait_hook(&Executor::on_lock_wait, this);
   // Asked once per run, not per call: two sigaction syscalls each time. A
   // library that replaces the handler during a run is caught at the next.
   guarded_ = faults::SignalGuard::installed();
@@ -263,9 +264,11 @@ Finding Executor::step(const Op& op) {
   mapfuzz_after_library_call(record.index);
   record.size_after = subject_->size();
   name_causes(op, record, first_call, stale_before);
+  name_lock_causes(record, first_call);
   accept_size_after_event(record);
   const std::span<const uint8_t> read{io_buffer_.data(), record.read_got};
-  Finding finding = oracle::check_step(record, model_, read);
+  Finding finding = check_hang(record, first_call);
+  if (!finding) finding = oracle::check_step(record, model_, read);
   if (!finding && contract_.has_sync) {
     finding = oracle::check_sync_backed(record, model_.dirty_pages(), faults::call_log(), first_call);
   }
@@ -277,7 +280,9 @@ Finding Executor::step(const Op& op) {
     model_.follow(op, outcome_of(record, read, stale_before), contract_);
     finding = check_file(op, record);
   }
-  if (finding.kind == FindingKind::kSwallowedError && !finding.error) name_failed_call(&finding, first_call);
+  // The failed call a swallowed error, or a lock the library went on without, hid.
+  const bool names_call = finding.kind == FindingKind::kSwallowedError || finding.kind == FindingKind::kLockIgnored;
+  if (names_call && !finding.error) name_failed_call(&finding, first_call);
   return record_step(std::move(record), std::move(finding));
 }
 

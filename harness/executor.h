@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "faults/interpose.h"
 #include "faults/outside_process.h"
 #include "faults/signal_guard.h"
 #include "harness/disk_conditions.h"
@@ -165,6 +166,18 @@ class Executor {
   Status apply_outside(const faults::OutsideEvent& event, uint32_t step);
   void note_cut(const faults::OutsideEvent& event, uint32_t step, bool in_call);
   static void fire_pending(void* self);
+
+  // ---- locks (executor_locks.cc) ----
+  // The fault layer's lock-wait hook: the library would wait for a lock.
+  // The outside lets go of all its locks (true), unless the contract says
+  // the library reports contention, or the outside holds none (false: the
+  // wait becomes a hang).
+  static bool on_lock_wait(void* self, const faults::LockWait& wait);
+  // A failure whose step's lock calls met a lock while the outside held
+  // one: contention (Cause::kLockHeld), whatever the contract promises.
+  void name_lock_causes(StepRecord& record, size_t first_call) const;
+  // A lock call of this step that would have waited for ever: kHang.
+  Finding check_hang(const StepRecord& record, size_t first_call) const;
   Finding abandon_after_signal(StepRecord record, const faults::FaultInfo& info);
 
   const Target& target_;

@@ -5,6 +5,7 @@
 #include "harness/executor.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -23,14 +24,19 @@ namespace {
 
 // How the little library below orders its calls, and which bug it carries.
 enum class Style { kGrowThenMap, kMapThenGrow, kFailedCreateLeavesData, kResizeLeavesFileGrown };
+// How its write locks the file: not at all, waiting (F_SETLKW), trying
+// (F_SETLK: contention is an error), or against itself (flock through a
+// second open file description while holding one: a self-deadlock).
+enum class WriteLock { kNone, kWaits, kTries, kSelfDeadlock };
 
 // One whole-file MAP_SHARED mapping; bounds-checked; whole-file sync.
 class TinySubject final : public Subject {
  public:
-  explicit TinySubject(Style style) : style_(style) {}
+  explicit TinySubject(Style style, WriteLock lock = WriteLock::kNone) : style_(style), lock_(lock) {}
   ~TinySubject() override { (void)close(); }
 
   Status open(const std::string& path, bool create, uint64_t size) override {
+    path_ = path;
     fd_ = ::open(path.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0), 0644);
     if (fd_ < 0) return Status::from_errno("open");
     if (!create) size = static_cast<uint64_t>(::lseek(fd_, 0, SEEK_END));
@@ -51,8 +57,9 @@ class TinySubject final : public Subject {
   }
   Status write(uint64_t offset, std::span<const uint8_t> data) override {
     if (offset > size_ || data.size() > size_ - offset) return Status(EINVAL, "bounds");
+    if (Status s = lock_for_write(true); !s.ok()) return s;
     if (!data.empty()) std::memcpy(base_ + offset, data.data(), data.size());
-    return {};
+    return lock_for_write(false);
   }
   Status read(uint64_t offset, std::span<uint8_t> out, uint64_t* got) override {
     if (offset > size_ || out.size() > size_ - offset) return Status(EINVAL, "bounds");
@@ -77,6 +84,23 @@ class TinySubject final : public Subject {
   uint64_t size() const override { return size_; }
 
  private:
+  Status lock_for_write(bool take) {
+    if (lock_ == WriteLock::kNone) return {};
+    if (lock_ == WriteLock::kSelfDeadlock) {
+      if (!take) return {};
+      const int other = ::open(path_.c_str(), O_RDWR | O_CLOEXEC);
+      Status s = ::flock(fd_, LOCK_EX) == 0 && ::flock(other, LOCK_EX) == 0 ? Status() : Status::from_errno("flock");
+      ::close(other);
+      ::flock(fd_, LOCK_UN);
+      return s;
+    }
+    struct flock fl = {};
+    fl.l_type = take ? F_WRLCK : F_UNLCK;
+    fl.l_whence = SEEK_SET;
+    const int cmd = take && lock_ == WriteLock::kWaits ? F_SETLKW : F_SETLK;
+    return ::fcntl(fd_, cmd, &fl) == 0 ? Status() : Status::from_errno("fcntl");
+  }
+
   // Grows the file to `n` bytes and the mapping with it, atomically.
   Status grow(uint64_t n) {
     if (style_ == Style::kGrowThenMap) {
@@ -116,6 +140,8 @@ class TinySubject final : public Subject {
   }
 
   Style style_;
+  WriteLock lock_;
+  std::string path_;
   int fd_ = -1;
   uint8_t* base_ = nullptr;
   uint64_t size_ = 0;
@@ -125,6 +151,20 @@ template <Style S>
 std::unique_ptr<Subject> make() {
   return std::make_unique<TinySubject>(S);
 }
+
+template <WriteLock L>
+std::unique_ptr<Subject> make_locking() {
+  return std::make_unique<TinySubject>(Style::kGrowThenMap, L);
+}
+constexpr Contract locking(LockPromise promise) {
+  return Contract{.syncs_ranges = false, .locks = {.promise = promise}};
+}
+const Target kWaits{"tiny_waits_for_locks", locking(LockPromise::kWaits), &make_locking<WriteLock::kWaits>};
+const Target kWaitsUnpromised{"tiny_waits_unpromised", locking(LockPromise::kNone), &make_locking<WriteLock::kWaits>};
+const Target kWaitsButPromisesErrors{"tiny_waits_but_promises_errors", locking(LockPromise::kErrors),
+                                     &make_locking<WriteLock::kWaits>};
+const Target kTriesUnpromised{"tiny_tries_unpromised", locking(LockPromise::kNone), &make_locking<WriteLock::kTries>};
+const Target kSelfDeadlock{"tiny_self_deadlock", locking(LockPromise::kNone), &make_locking<WriteLock::kSelfDeadlock>};
 
 const Target kGrowThenMap{"tiny_grow_then_map", Contract{.syncs_ranges = false}, &make<Style::kGrowThenMap>};
 const Target kMapThenGrow{"tiny_map_then_grow", Contract{.syncs_ranges = false}, &make<Style::kMapThenGrow>};
@@ -233,6 +273,40 @@ BOOST_AUTO_TEST_CASE(a_shrink_inside_a_growth_is_not_the_librarys_doing) {
       "close\n";
   BOOST_TEST(!run(kGrowThenMap, text));
   BOOST_TEST(!run(kMapThenGrow, text));
+}
+
+constexpr const char* kWriteUnderLock =
+    "open create size=8192\n"
+    "outside lock kind=fcntl mode=exclusive offset=0 length=0\n"
+    "write offset=0 length=100 seed=1\n"
+    "outside lock kind=fcntl mode=shared offset=0 length=10\n"  // the outside let go: it can lock again
+    "read offset=0 length=100\n";
+
+BOOST_AUTO_TEST_CASE(a_library_that_waits_for_a_lock_goes_on_when_the_other_process_lets_go) {
+  BOOST_TEST(!run(kWaits, kWriteUnderLock));
+  BOOST_TEST(!run(kWaitsUnpromised, kWriteUnderLock));
+}
+
+BOOST_AUTO_TEST_CASE(a_wait_the_contract_rules_out_is_a_hang_naming_the_holder) {
+  const Finding f = run(kWaitsButPromisesErrors, kWriteUnderLock);
+  BOOST_TEST((f.kind == FindingKind::kHang));
+  BOOST_TEST(f.step == 2);
+  BOOST_TEST(f.detail.find("another process (an fcntl exclusive lock on bytes from 0 on of the data file)") !=
+             std::string::npos, f.detail);
+  BOOST_TEST(f.detail.find("contention is an error") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_lock_the_library_holds_itself_is_a_hang) {
+  const Finding f = run(kSelfDeadlock, "open create size=4096\nwrite offset=0 length=10 seed=1\n");
+  BOOST_TEST((f.kind == FindingKind::kHang));
+  BOOST_TEST(f.detail.find("held by the library itself") != std::string::npos, f.detail);
+  BOOST_TEST(f.detail.find("a blocking flock exclusive lock on the whole file") != std::string::npos, f.detail);
+}
+
+BOOST_AUTO_TEST_CASE(contention_met_by_the_librarys_own_lock_call_is_excused_without_a_promise) {
+  BOOST_TEST(!run(kTriesUnpromised, kWriteUnderLock));
+  // Without a lock held by another process, the same EAGAIN would be the library's.
+  BOOST_TEST(!run(kTriesUnpromised, "open create size=4096\nwrite offset=0 length=10 seed=1\n"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -29,6 +29,8 @@ swallowed_fallocate_error corpus/reference/fault_resize_enospc.txt ^  why: fallo
 swallowed_fallocate_error corpus/reference/diskfull_grow_then_write.txt ^  why: fallocate ENOSPC: the filesystem has no room
 swallowed_fallocate_error corpus/reference/sizelimit_grow.txt ^  why: (fallocate|ftruncate|write) EFBIG: .*RLIMIT_FSIZE
 swallowed_ftruncate_error tests/targets/why/swallowed_shrink.txt ^  why: ftruncate EPERM: .*seal
+locks_ignores_held_lock corpus/reference/outside_lock_contention.txt ^  why: A correct library that promises to lock takes its lock
+locks_unchecked_result corpus/reference/outside_lock_contention.txt ^  why: lock EAGAIN: .*A correct library that promises to lock
 "
 
 # Replays run with the defaults: no mapfuzz or sanitizer setting leaks in.
