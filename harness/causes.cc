@@ -80,6 +80,7 @@ std::string Causes::describe() const {
     add("the sandbox filesystem is nearly full (" + std::to_string(free_bytes_) + " bytes free)");
   }
   if (has(Cause::kLockHeld)) add("another process held " + lock_);
+  if (has(Cause::kLockWaited)) add("the library waited for a lock; the other process let go of its locks");
   if (has(Cause::kSignal)) add(signal_);
   return out;
 }
@@ -95,6 +96,7 @@ std::vector<std::string> Causes::tokens() const {
   }
   if (has(Cause::kSandboxFull)) out.push_back("sandbox-full");
   if (has(Cause::kLockHeld)) out.push_back("lock-held");
+  if (has(Cause::kLockWaited)) out.push_back("lock-waited");
   if (has(Cause::kSignal)) {
     out.push_back(signal_token(signo_));
     if (signal_cut_) out.push_back(std::string("cut:") + faults::outside_kind_name(signal_cut_->kind));

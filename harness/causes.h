@@ -23,6 +23,7 @@ enum class Cause : uint8_t {
   kSandboxFull,    // the call got ENOSPC on a sandbox that really was nearly full
   kSignal,         // SIGBUS/SIGSEGV ended the call
   kLockHeld,       // another process held a lock the library's lock met (contention)
+  kLockWaited,     // the library waited for another process's lock, which it let go (told, excuses nothing)
   kCount
 };
 
@@ -46,8 +47,8 @@ class Causes {
   // True iff cause `c` was recorded.
   bool has(Cause c) const { return (present_ >> static_cast<unsigned>(c)) & 1u; }
   // True iff a cause recorded so far lets a library call fail (and makes a
-  // wrong success a swallowed error): any cause but kSignal.
-  bool excuses_failure() const { return (present_ & ~bit(Cause::kSignal)) != 0; }
+  // wrong success a swallowed error): any cause but kSignal and kLockWaited.
+  bool excuses_failure() const { return (present_ & ~(bit(Cause::kSignal) | bit(Cause::kLockWaited))) != 0; }
   // True iff a file or mapping call of the library failed inside the step
   // (an injected fault, or a real failure under a disk condition or an
   // outside event): without one, no error can have been swallowed.
@@ -71,6 +72,8 @@ class Causes {
   // Another process held `lock` (HeldLock::describe()) that the library's
   // own lock conflicts with: a failure is contention.
   void set_lock_held(std::string lock);
+  // The library waited for a lock; the other process let go of its locks.
+  void set_lock_waited() { present_ |= bit(Cause::kLockWaited); }
   // The sandbox had `free_bytes` left when the call got ENOSPC.
   void set_sandbox_full(uint64_t free_bytes);
   // A signal ended the call: `detail` names signal, offset, sizes and cause;

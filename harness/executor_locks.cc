@@ -54,6 +54,7 @@ bool Executor::on_lock_wait(void* self, const faults::LockWait& wait) {
 }
 
 void Executor::name_lock_causes(StepRecord& record, size_t first_call) const {
+  if (in_call_.locks_released) record.causes.set_lock_waited();
   if (record.status.ok() || !calls_library(record.op.kind) || record.causes.has(Cause::kLockHeld)) return;
   if (!model_.outside_locks().any()) return;
   const auto& calls = faults::call_log();

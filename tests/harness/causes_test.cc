@@ -3,6 +3,8 @@
 
 #include <signal.h>
 
+#include <algorithm>
+
 #include <boost/test/unit_test.hpp>
 
 namespace mapfuzz {
@@ -66,6 +68,20 @@ BOOST_AUTO_TEST_CASE(tokens_name_each_cause_without_sizes_errnos_or_steps) {
                                          "disk:full"};
   BOOST_TEST(c.tokens() == want, boost::test_tools::per_element());
   BOOST_TEST(Causes().tokens().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_lock_wait_is_told_and_excuses_nothing_contention_excuses) {
+  Causes c;
+  c.set_lock_waited();
+  BOOST_TEST(c.any());
+  BOOST_TEST(!c.excuses_failure());
+  BOOST_TEST(c.describe() == "the library waited for a lock; the other process let go of its locks");
+  c.set_lock_held("an ofd shared lock on the whole data file");
+  BOOST_TEST(c.excuses_failure());
+  BOOST_TEST(c.describe().find("another process held an ofd shared lock") != std::string::npos);
+  const auto t = c.tokens();
+  BOOST_TEST((std::find(t.begin(), t.end(), "lock-held") != t.end()));
+  BOOST_TEST((std::find(t.begin(), t.end(), "lock-waited") != t.end()));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
