@@ -36,6 +36,8 @@ loose="
 reference_mut_bounds_wrap corpus/reference/huge_offsets.txt signal|missing-error a write at a wrapped address lands wherever memory lies (ASLR)
 reference_mut_no_remap_after_grow corpus/reference/grow_then_write_new_area.txt signal|data-mismatch a write past the stale mapping lands wherever memory lies (ASLR)
 reference_mut_no_remap_after_grow corpus/reference/sizelimit_grow.txt signal|swallowed-error|file-mismatch a write past the stale mapping lands wherever memory lies (ASLR)
+reference_mut_no_remap_after_grow corpus/reference/outside_lock_after_mmap.txt signal|data-mismatch|file-mismatch|clean a write past the stale mapping lands wherever memory lies (ASLR)
+reference_mut_no_remap_after_grow corpus/reference/outside_lock_contention.txt signal|data-mismatch|file-mismatch|clean a write past the stale mapping lands wherever memory lies (ASLR)
 "
 
 # Replays run with the defaults: no mapfuzz or sanitizer setting leaks in.
