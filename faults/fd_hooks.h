@@ -78,6 +78,8 @@ template <typename Real>
 // Linux releases the fd whatever close returns.
 [[gnu::noinline]] inline int close_call(int fd) {
   g_fds.erase(fd);  // before the real close: the number may be reused at once
+  g_fds_record_locking.erase(fd);
+  g_fds_flocking.erase(fd);
   HookScope hook;
   if (!hook) return fwd_close(fd);
   CallRecord rec = record(Call::kClose, fd);

@@ -59,6 +59,12 @@ inline constinit std::atomic<uint32_t> g_tag{0};
 inline constinit std::atomic<size_t> g_ranges{0};  // g_tables->maps.ranges(), read without the lock
 inline constinit SpinLock g_lock;
 inline constinit FdTracker g_fds;
+// Sandbox fds through which the process took a record lock (fcntl, OFD,
+// lockf) or a flock lock it has not let go of entirely: a further request
+// of that family through one converts, extends or splits a held lock
+// (SQLite's downgrade after a commit) and is never faulted.
+inline constinit FdTracker g_fds_record_locking;
+inline constinit FdTracker g_fds_flocking;
 inline constinit SandboxPath g_sandbox;
 inline constinit Tables* g_tables = nullptr;
 inline constinit uint64_t g_page = 4096;

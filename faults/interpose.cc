@@ -69,6 +69,8 @@ void activate(const char* dir) {
   Locked t;
   g_sandbox.set(dir);
   g_fds.clear();
+  g_fds_record_locking.clear();
+  g_fds_flocking.clear();
   tb.maps.clear();
   tb.maps.reserve(kMapReserve);
   sync_ranges(t);
@@ -94,6 +96,8 @@ void deactivate() {
   Locked t;
   g_sandbox.clear();
   g_fds.clear();
+  g_fds_record_locking.clear();
+  g_fds_flocking.clear();
   t->maps.clear();
   sync_ranges(t);
   t->faults.clear();
@@ -178,6 +182,8 @@ void release_sandbox_resources() {
   g_ranges.store(0, std::memory_order_relaxed);
   g_fds.for_each([](int fd) { fwd_close(fd); });
   g_fds.clear();
+  g_fds_record_locking.clear();
+  g_fds_flocking.clear();
 }
 
 // Not t_in_hook: the overrides must still run their tracking paths.

@@ -135,9 +135,14 @@ template <typename Try, typename Holder>
   rec.flags = req.flags;
   rec.file_offset = req.offset;
   rec.length = req.length;
-  // Unlocks and queries are never failed (nor counted); EINTR and EDEADLK
-  // fail only a request that would wait.
-  const bool changes = (req.flags & kLockGet) == 0 && lock_mode(req.flags) != LockCallMode::kUnlock;
+  // Only a request that takes a lock through an fd holding none is failed
+  // (and counted): never an unlock, a query, or a conversion of a held lock
+  // (a real system cannot fail those but for a lack of memory). EINTR and
+  // EDEADLK fail only a request that would wait.
+  const bool get = (req.flags & kLockGet) != 0;
+  const bool unlock = lock_mode(req.flags) == LockCallMode::kUnlock;
+  FdTracker& holding = lock_api(req.flags) == LockCallApi::kFlock ? g_fds_flocking : g_fds_record_locking;
+  const bool changes = !get && !unlock && !holding.contains(req.fd);
   const bool blocking = (req.flags & kLockBlocking) != 0;
   const auto accepts = [blocking](int err) { return blocking || (err != EINTR && err != EDEADLK); };
   if (const int err = changes ? take_fault(Locked{}, rec, accepts) : 0) {
@@ -147,6 +152,8 @@ template <typename Try, typename Holder>
   int r = try_lock();
   if (r < 0 && (req.flags & kLockBlocking) != 0 && would_block(errno)) r = wait_or_hang(req, try_lock, holder, &rec);
   const int saved = errno;
+  if (r >= 0 && !get && !unlock) holding.insert(req.fd);
+  if (r >= 0 && unlock && req.offset == 0 && req.length == 0) holding.erase(req.fd);
   log_result(rec, r < 0, saved);
   errno = saved;
   return r;

@@ -824,6 +824,7 @@ ssize_t pwritev(int fd, const struct iovec* iov, int n, off_t off) {
 ssize_t pwritev64(int fd, const struct iovec* iov, int n, off_t off) { return pwritev(fd, iov, n, off); }
 int close(int fd) {
   int ours = rt_fd_in_scope(fd);
+  if (fd >= 0 && fd < 65536) rt_locking[fd] = 0;
   int err = ours ? rt_take(RT_CLOSE) : 0;
   int r = RT_NEXT(close)(fd); /* Linux releases the fd even when close fails */
   if (err) return errno = err, -1;
@@ -840,8 +841,11 @@ static int rt_lock_cmd(int cmd) {
 /* As mapfuzz's interposer: only a request that takes a lock is counted and
  * faulted (never an unlock or a query), and EINTR/EDEADLK only one that
  * would wait. */
-static int rt_take_lock(int takes, int blocking) {
-  if (rt_quiet || !takes) return 0;
+/* fds holding a lock taken here, per family (bit 1: record locks, 2: flock):
+ * a further request of that family converts it and is never faulted. */
+static unsigned char rt_locking[65536];
+static int rt_take_lock(int fd, int family, int takes, int blocking) {
+  if (rt_quiet || !takes || (fd >= 0 && fd < 65536 && (rt_locking[fd] & family))) return 0;
   int err = 0;
   for (int i = 0; i < rt_nfaults; ++i) {
     struct rt_fault* f = &rt_faults[i];
@@ -851,6 +855,15 @@ static int rt_take_lock(int takes, int blocking) {
   }
   if (err) rt_say("injected %s into lock", strerror(err));
   return err;
+}
+/* After a lock call through `fd` that returned `r`: a lock taken marks the
+ * fd, an unlock of everything clears it. */
+static int rt_note_lock(int fd, int family, int r, int took, int unlocked_all) {
+  if (r == 0 && fd >= 0 && fd < 65536) {
+    if (took) rt_locking[fd] |= family;
+    if (unlocked_all) rt_locking[fd] &= ~family;
+  }
+  return r;
 }
 static int rt_no_wait(int r) {
   if (r < 0 && (errno == EAGAIN || errno == EACCES)) {
@@ -867,10 +880,14 @@ int fcntl(int fd, int cmd, ...) {
   if (rt_lock_cmd(cmd) && rt_fd_in_scope(fd)) {
     const struct flock* fl = (const struct flock*)arg;
     int takes = cmd != F_GETLK && cmd != F_OFD_GETLK && fl && fl->l_type != F_UNLCK;
-    int err = rt_take_lock(takes, cmd == F_SETLKW || cmd == F_OFD_SETLKW);
+    int all = fl && fl->l_type == F_UNLCK && fl->l_whence == SEEK_SET && fl->l_start == 0 && fl->l_len == 0;
+    int err = rt_take_lock(fd, 1, takes, cmd == F_SETLKW || cmd == F_OFD_SETLKW);
     if (err) return errno = err, -1;
-    if (cmd == F_SETLKW) return rt_no_wait(RT_NEXT(fcntl)(fd, F_SETLK, arg));
-    if (cmd == F_OFD_SETLKW) return rt_no_wait(RT_NEXT(fcntl)(fd, F_OFD_SETLK, arg));
+    int r;
+    if (cmd == F_SETLKW) r = rt_no_wait(RT_NEXT(fcntl)(fd, F_SETLK, arg));
+    else if (cmd == F_OFD_SETLKW) r = rt_no_wait(RT_NEXT(fcntl)(fd, F_OFD_SETLK, arg));
+    else r = RT_NEXT(fcntl)(fd, cmd, arg);
+    return rt_note_lock(fd, 1, r, takes, all);
   }
   return RT_NEXT(fcntl)(fd, cmd, arg);
 }
@@ -884,17 +901,21 @@ int fcntl64(int fd, int cmd, ...) {
 int flock(int fd, int op) RT_NOTHROW {
   if (rt_fd_in_scope(fd)) {
     int takes = (op & ~LOCK_NB) != LOCK_UN;
-    int err = rt_take_lock(takes, takes && !(op & LOCK_NB));
+    int err = rt_take_lock(fd, 2, takes, takes && !(op & LOCK_NB));
     if (err) return errno = err, -1;
-    if (!(op & LOCK_NB) && (op & ~LOCK_NB) != LOCK_UN) return rt_no_wait(RT_NEXT(flock)(fd, op | LOCK_NB));
+    int r = takes && !(op & LOCK_NB) ? rt_no_wait(RT_NEXT(flock)(fd, op | LOCK_NB)) : RT_NEXT(flock)(fd, op);
+    return rt_note_lock(fd, 2, r, takes, !takes);
   }
   return RT_NEXT(flock)(fd, op);
 }
 int lockf(int fd, int cmd, off_t len) {
   if (rt_fd_in_scope(fd)) {
-    int err = rt_take_lock(cmd == F_LOCK || cmd == F_TLOCK, cmd == F_LOCK);
+    int takes = cmd == F_LOCK || cmd == F_TLOCK;
+    int all = cmd == F_ULOCK && len == 0 && lseek(fd, 0, SEEK_CUR) == 0;
+    int err = rt_take_lock(fd, 1, takes, cmd == F_LOCK);
     if (err) return errno = err, -1;
-    if (cmd == F_LOCK) return rt_no_wait(RT_NEXT(lockf)(fd, F_TLOCK, len));
+    int r = cmd == F_LOCK ? rt_no_wait(RT_NEXT(lockf)(fd, F_TLOCK, len)) : RT_NEXT(lockf)(fd, cmd, len);
+    return rt_note_lock(fd, 1, r, takes, all);
   }
   return RT_NEXT(lockf)(fd, cmd, len);
 }
