@@ -94,7 +94,12 @@ constexpr LockCallMode lock_mode(int flags) { return static_cast<LockCallMode>((
 
 // What each lock call does on a sandbox fd while a sandbox is active:
 //  - An armed fault on Call::kLock fails it before the real call runs: -1
-//    with the errno, the injection mark set, nothing locked or unlocked.
+//    with the errno, the injection mark set, nothing locked or unlocked;
+//    only a request that takes a lock through an fd holding no lock of
+//    that family (record or flock) is counted and may be failed (never an
+//    unlock, a get, or a conversion of a held lock), and EINTR or EDEADLK
+//    only one that would wait (a fault with either neither counts nor
+//    fails a non-blocking request). call_count(Call::kLock) counts those.
 //  - A non-blocking request, an unlock or a get (F_GETLK, F_OFD_GETLK,
 //    lockf F_TEST) runs as asked and returns what the kernel returns.
 //  - A blocking request never waits. Its non-blocking form runs first
