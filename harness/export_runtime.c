@@ -58,6 +58,9 @@ struct rt_dirent { uint64_t ino; int64_t off; unsigned short reclen; unsigned ch
 
 static char rt_dir[PATH_MAX - 64];
 static char rt_path_buf[PATH_MAX];
+/* fds holding a lock taken here, per family (bit 1: record locks, 2: flock):
+ * a further request of that family converts it and is never faulted. */
+static unsigned char rt_locking[65536];
 static size_t rt_dir_len;
 static int rt_ready, rt_quiet, rt_failed, rt_step_no = -1, rt_mounted, rt_mount_error;
 static char rt_step_text[256];
@@ -841,9 +844,6 @@ static int rt_lock_cmd(int cmd) {
 /* As mapfuzz's interposer: only a request that takes a lock is counted and
  * faulted (never an unlock or a query), and EINTR/EDEADLK only one that
  * would wait. */
-/* fds holding a lock taken here, per family (bit 1: record locks, 2: flock):
- * a further request of that family converts it and is never faulted. */
-static unsigned char rt_locking[65536];
 static int rt_take_lock(int fd, int family, int takes, int blocking) {
   if (rt_quiet || !takes || (fd >= 0 && fd < 65536 && (rt_locking[fd] & family))) return 0;
   int err = 0;
