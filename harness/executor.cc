@@ -365,7 +365,7 @@ Finding Executor::finish() {
 
 Executor::Observed Executor::load_contents() {
   if (contract_.file_is_raw) {
-    return file_view::read_back(path_, &scratch_, model_.path_file().size()) ? Observed::kFile : Observed::kNoFile;
+    return reader_.read_back(path_, &scratch_, model_.path_file().size()) ? Observed::kFile : Observed::kNoFile;
   }
   // A format of the library's own: read through it, unseen by the fault
   // layer, on a healthy disk. While another process holds a lock, a library
@@ -410,6 +410,7 @@ void Executor::end() {
   pending_armed_ = false;
   faults::disarm_all();
   subject_.reset();
+  reader_.close_all();  // the library is gone: no lock of its left to drop
   // What the library could not release because faults failed its munmap or
   // close (excused, or already reported): drop it now, or the unlinked
   // files' pages would fill the sandbox's disk run after run.

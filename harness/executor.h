@@ -15,6 +15,7 @@
 #include "faults/outside_process.h"
 #include "faults/signal_guard.h"
 #include "harness/disk_conditions.h"
+#include "harness/file_view.h"
 #include "harness/finding.h"
 #include "harness/model.h"
 #include "harness/op.h"
@@ -190,6 +191,7 @@ class Executor {
   std::vector<StepRecord> trace_;
   std::vector<uint8_t> io_buffer_;
   std::vector<uint8_t> scratch_;  // file contents observed for the oracle
+  file_view::FileReader reader_;  // raw reads of the file, its fds kept until end()
   std::function<void(const StepRecord&)> observer_;
   size_t stuck_mappings_ = 0;  // munmap calls failed by injected faults this run
   faults::OutsideEvent pending_;  // the event waiting for the library's next mmap

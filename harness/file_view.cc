@@ -9,8 +9,20 @@
 
 namespace mapfuzz::file_view {
 
-bool read_back(const std::string& path, std::vector<uint8_t>* bytes, uint64_t size_hint) {
+int FileReader::fd_for(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  const auto dev = static_cast<uint64_t>(st.st_dev), ino = static_cast<uint64_t>(st.st_ino);
+  for (const Held& h : held_) {
+    if (h.dev == dev && h.ino == ino) return h.fd;
+  }
   const int fd = faults::real_open(path.c_str(), O_RDONLY | O_CLOEXEC, 0);
+  if (fd >= 0) held_.push_back(Held{fd, dev, ino});
+  return fd;
+}
+
+bool FileReader::read_back(const std::string& path, std::vector<uint8_t>* bytes, uint64_t size_hint) {
+  const int fd = fd_for(path);
   if (fd < 0) {
     bytes->clear();
     return false;
@@ -24,9 +36,13 @@ bool read_back(const std::string& path, std::vector<uint8_t>* bytes, uint64_t si
     if (total < bytes->size()) break;  // short: the end of the file
     bytes->resize(total + std::max<uint64_t>(total, 65536));
   }
-  faults::real_close(fd);
   bytes->resize(total);
   return true;
+}
+
+void FileReader::close_all() {
+  for (const Held& h : held_) faults::real_close(h.fd);
+  held_.clear();
 }
 
 uint64_t file_size(const std::string& path) {

@@ -27,7 +27,7 @@ enum class Style { kGrowThenMap, kMapThenGrow, kFailedCreateLeavesData, kResizeL
 // How its write locks the file: not at all, waiting (F_SETLKW), trying
 // (F_SETLK: contention is an error), or against itself (flock through a
 // second open file description while holding one: a self-deadlock).
-enum class WriteLock { kNone, kWaits, kTries, kSelfDeadlock };
+enum class WriteLock { kNone, kWaits, kTries, kSelfDeadlock, kHoldsWhileOpen };
 
 // One whole-file MAP_SHARED mapping; bounds-checked; whole-file sync.
 class TinySubject final : public Subject {
@@ -42,6 +42,12 @@ class TinySubject final : public Subject {
     if (!create) size = static_cast<uint64_t>(::lseek(fd_, 0, SEEK_END));
     if (Status s = create ? grow(size) : Status(); !s.ok()) return fail_open(s);
     if (Status s = map(size); !s.ok()) return fail_open(s);
+    if (lock_ == WriteLock::kHoldsWhileOpen) {  // an exclusive lock for as long as the file is open
+      struct flock fl = {};
+      fl.l_type = F_WRLCK;
+      fl.l_whence = SEEK_SET;
+      if (::fcntl(fd_, F_SETLK, &fl) != 0) return fail_open(Status::from_errno("fcntl"));
+    }
     return {};
   }
   Status resize(uint64_t n) override {
@@ -85,7 +91,7 @@ class TinySubject final : public Subject {
 
  private:
   Status lock_for_write(bool take) {
-    if (lock_ == WriteLock::kNone) return {};
+    if (lock_ == WriteLock::kNone || lock_ == WriteLock::kHoldsWhileOpen) return {};
     if (lock_ == WriteLock::kSelfDeadlock) {
       if (!take) return {};
       const int other = ::open(path_.c_str(), O_RDWR | O_CLOEXEC);
@@ -164,6 +170,8 @@ const Target kWaitsUnpromised{"tiny_waits_unpromised", locking(LockPromise::kNon
 const Target kWaitsButPromisesErrors{"tiny_waits_but_promises_errors", locking(LockPromise::kErrors),
                                      &make_locking<WriteLock::kWaits>};
 const Target kTriesUnpromised{"tiny_tries_unpromised", locking(LockPromise::kNone), &make_locking<WriteLock::kTries>};
+const Target kHoldsWhileOpen{"tiny_holds_a_lock_while_open", locking(LockPromise::kNone),
+                             &make_locking<WriteLock::kHoldsWhileOpen>};
 const Target kSelfDeadlock{"tiny_self_deadlock", locking(LockPromise::kNone), &make_locking<WriteLock::kSelfDeadlock>};
 
 const Target kGrowThenMap{"tiny_grow_then_map", Contract{.syncs_ranges = false}, &make<Style::kGrowThenMap>};
@@ -174,8 +182,9 @@ const Target kLeavesGrown{"tiny_resize_leaves_file_grown", Contract{.syncs_range
                           &make<Style::kResizeLeavesFileGrown>};
 
 // Runs `text` against `target` with in-process outside events (in-call
-// events on) and size limits; returns the finding.
-Finding run(const Target& target, const char* text) {
+// events on) and size limits; returns the finding (and, if `statuses` is
+// not null, each step's status).
+Finding run(const Target& target, const char* text, std::vector<Status>* statuses = nullptr) {
   ::signal(SIGXFSZ, SIG_IGN);
   Program program;
   std::string error;
@@ -190,6 +199,9 @@ Finding run(const Target& target, const char* text) {
   options.disk = &disk;
   Executor executor(target, sandbox.dir(), options);
   const Finding f = executor.run(program);
+  if (statuses) {
+    for (const StepRecord& r : executor.trace()) statuses->push_back(r.status);
+  }
   BOOST_TEST_MESSAGE(target.name << ": " << finding_name(f.kind) << " " << f.detail);
   return f;
 }
@@ -307,6 +319,25 @@ BOOST_AUTO_TEST_CASE(contention_met_by_the_librarys_own_lock_call_is_excused_wit
   BOOST_TEST(!run(kTriesUnpromised, kWriteUnderLock));
   // Without a lock held by another process, the same EAGAIN would be the library's.
   BOOST_TEST(!run(kTriesUnpromised, "open create size=4096\nwrite offset=0 length=10 seed=1\n"));
+}
+
+BOOST_AUTO_TEST_CASE(the_harness_reading_the_file_never_drops_the_librarys_locks) {
+  // The failed resize makes the executor read the file (is it as before?);
+  // closing an fd of the file would drop the lock the library holds while
+  // open, and another process's lock would then succeed.
+  std::vector<Status> statuses;
+  BOOST_TEST(!run(kHoldsWhileOpen,
+                  "open create size=8192\n"
+                  "fault call=fallocate errno=ENOSPC nth=1 once\n"
+                  "resize size=16384\n"
+                  "outside lock kind=ofd mode=shared offset=0 length=0\n"
+                  "close\n"
+                  "outside lock kind=ofd mode=shared offset=0 length=0\n",
+                  &statuses));
+  BOOST_REQUIRE(statuses.size() == 6u);
+  BOOST_TEST(!statuses[2].ok());                                   // the failed resize, then the read
+  BOOST_TEST((statuses[3].code() == EAGAIN || statuses[3].code() == EACCES));  // the library's lock stands
+  BOOST_TEST(statuses[5].ok());                                    // closed: it is gone
 }
 
 BOOST_AUTO_TEST_SUITE_END()
