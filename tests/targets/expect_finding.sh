@@ -70,9 +70,12 @@ if [ -z "$replay" ]; then echo "FAIL: the report names no replay command"; exit 
 # may see another of the allowed kinds (a crash instead of corrupted data),
 # and a crash that depends on memory layout (LMDB's mdb_env_close after a
 # failed mdb_env_set_mapsize, docs/findings/lmdb.md) may need a few replays:
-# one of up to 6 must reproduce it.
+# one of up to 6 must reproduce it. Each replay is bounded: after such a
+# crash the sanitizer's own report can deadlock in its symbolizer (seen once
+# in CI with lmdb_writemap), and a hung attempt counts as one that did not
+# reproduce.
 for attempt in 1 2 3 4 5 6; do
-  $replay --quiet >"$work/replay" 2>&1
+  timeout -s KILL 60 $replay --quiet >"$work/replay" 2>&1
   replay_status=$?
   again=$(grep -E '^==mapfuzz== ERROR: ' "$work/replay" | head -n1 | sed -E 's/^==mapfuzz== ERROR: ([a-z-]+) .*/\1/')
   if [ "$again" = "$kind" ] || echo "$again" | grep -qE "^($kinds)$"; then
@@ -88,7 +91,7 @@ done
 unit=$(grep -oE 'Test unit written to [^ ]+' "$work/out" | tail -n1 | sed 's/^Test unit written to //')
 if [ "$kind" = signal ] && [ -n "$unit" ]; then
   for attempt in 1 2 3; do
-    (cd "$work" && "${cmd[0]}" "$unit") >"$work/replay" 2>&1
+    (cd "$work" && timeout -s KILL 60 "${cmd[0]}" "$unit") >"$work/replay" 2>&1
     if grep -qE '^==mapfuzz== ERROR: signal ' "$work/replay"; then
       echo "PASS: caught as $kind; the fuzzer's crash file reproduces it (attempt $attempt; the text replay did not)"; exit 0
     fi
