@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <time.h>
 
 #include <atomic>
 #include <cstdint>
@@ -56,6 +57,9 @@ inline constexpr size_t kMapReserve = 256;
 
 inline constinit std::atomic<bool> g_active{false};
 inline constinit std::atomic<uint32_t> g_tag{0};
+inline constinit std::atomic<uint32_t> g_pause_us{0};  // set_call_pause()
+// set_thread_tag(): this thread's tag, or -1 for g_tag.
+inline constinit thread_local int64_t t_tag = -1;
 inline constinit std::atomic<size_t> g_ranges{0};  // g_tables->maps.ranges(), read without the lock
 inline constinit SpinLock g_lock;
 inline constinit FdTracker g_fds;
@@ -105,6 +109,15 @@ class Locked {
   Tables* operator->() const { return g_tables; }
 };
 
+// set_call_pause(): after a call that changes the file's size or mappings.
+inline void pause_after_call() {
+  if (const uint32_t us = g_pause_us.load(std::memory_order_relaxed); us != 0) [[unlikely]] {
+    timespec ts{static_cast<time_t>(us / 1000000), static_cast<long>(us % 1000000) * 1000};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+  }
+}
+
 inline bool is_active() { return g_active.load(std::memory_order_acquire); }  // one mov on x86
 inline bool tracked_fd(int fd) { return is_active() && g_fds.contains(fd); }
 inline uint64_t page_up(uint64_t n) { return (n + g_page - 1) & ~(g_page - 1); }
@@ -115,7 +128,7 @@ inline CallRecord record(Call call, int fd) {
   CallRecord r{};
   r.call = call;
   r.fd = fd;
-  r.tag = g_tag.load(std::memory_order_relaxed);
+  r.tag = t_tag >= 0 ? static_cast<uint32_t>(t_tag) : g_tag.load(std::memory_order_relaxed);
   return r;
 }
 

@@ -111,6 +111,13 @@ void set_tag(uint32_t tag) {
   clear_injected_mark();
 }
 
+void set_thread_tag(uint32_t tag) {
+  t_tag = tag;
+  clear_injected_mark();
+}
+void clear_thread_tag() { t_tag = -1; }
+void set_call_pause(uint32_t micros) { g_pause_us.store(micros, std::memory_order_relaxed); }
+
 void set_fault_cap(uint32_t per_tag) {
   HookScope hook;
   tables();
@@ -252,7 +259,9 @@ int close(int fd) {
 
 int ftruncate(int fd, off_t length) noexcept {
   if (!mf::tracked_fd(fd)) [[likely]] return mf::fwd_ftruncate(fd, length);
-  return mf::fd_call(Call::kFtruncate, fd, length, 0, [=] { return mf::fwd_ftruncate(fd, length); });
+  const int r = mf::fd_call(Call::kFtruncate, fd, length, 0, [=] { return mf::fwd_ftruncate(fd, length); });
+  mf::pause_after_call();
+  return r;
 }
 int ftruncate64(int fd, off_t length) noexcept { return ftruncate(fd, length); }
 
@@ -264,19 +273,25 @@ int truncate64(const char* path, off_t length) noexcept { return truncate(path, 
 
 int fallocate(int fd, int mode, off_t offset, off_t len) {
   if (!mf::tracked_fd(fd)) [[likely]] return mf::fwd_fallocate(fd, mode, offset, len);
-  return mf::fd_call(Call::kFallocate, fd, len, offset, [=] { return mf::fwd_fallocate(fd, mode, offset, len); });
+  const int r = mf::fd_call(Call::kFallocate, fd, len, offset, [=] { return mf::fwd_fallocate(fd, mode, offset, len); });
+  mf::pause_after_call();
+  return r;
 }
 int fallocate64(int fd, int mode, off_t offset, off_t len) { return fallocate(fd, mode, offset, len); }
 
 int posix_fallocate(int fd, off_t offset, off_t len) {
   if (!mf::tracked_fd(fd)) [[likely]] return mf::fwd_posix_fallocate(fd, offset, len);
-  return mf::posix_fallocate_call(fd, offset, len);
+  const int r = mf::posix_fallocate_call(fd, offset, len);
+  mf::pause_after_call();
+  return r;
 }
 int posix_fallocate64(int fd, off_t offset, off_t len) { return posix_fallocate(fd, offset, len); }
 
 void* mmap(void* addr, size_t len, int prot, int flags, int fd, off_t off) noexcept {
   if (!mf::is_active()) [[likely]] return mf::fwd_mmap(addr, len, prot, flags, fd, off);
-  return mf::mmap_call(addr, len, prot, flags, fd, off);
+  void* r = mf::mmap_call(addr, len, prot, flags, fd, off);
+  if (fd >= 0 && mf::tracked_fd(fd)) mf::pause_after_call();
+  return r;
 }
 void* mmap64(void* addr, size_t len, int prot, int flags, int fd, off_t off) noexcept {
   return mmap(addr, len, prot, flags, fd, off);
@@ -284,7 +299,9 @@ void* mmap64(void* addr, size_t len, int prot, int flags, int fd, off_t off) noe
 
 int munmap(void* addr, size_t len) noexcept {
   if (!mf::ranges_tracked()) [[likely]] return mf::fwd_munmap(addr, len);
-  return mf::munmap_call(addr, len);
+  const int r = mf::munmap_call(addr, len);
+  mf::pause_after_call();
+  return r;
 }
 
 void* mremap(void* old, size_t old_len, size_t new_len, int flags, ...) noexcept {
@@ -296,7 +313,9 @@ void* mremap(void* old, size_t old_len, size_t new_len, int flags, ...) noexcept
     va_end(ap);
   }
   if (!mf::ranges_tracked()) [[likely]] return mf::fwd_mremap(old, old_len, new_len, flags, to);
-  return mf::mremap_call(old, old_len, new_len, flags, to);
+  void* r = mf::mremap_call(old, old_len, new_len, flags, to);
+  mf::pause_after_call();
+  return r;
 }
 
 int msync(void* addr, size_t len, int flags) {

@@ -131,8 +131,9 @@ struct LockWait {
 };
 
 // Sets the hook a blocking lock call on a sandbox fd calls when it would
-// wait: fn(arg, wait) stands for "the other process lets go" and returns
-// true iff it released something (the call then tries once more). fn runs
+// wait: fn(arg, wait) stands for "the holder lets go, or a while passes"
+// and returns true iff the call should try once more (then, if it would
+// still wait, fn is called again: it decides when to give up). fn runs
 // on the calling thread outside every lock of the fault layer; its own
 // interposed calls are not tracked, logged or faulted (as
 // call_after_next_mmap's fn). Null fn: no hook. Replaces any earlier hook;
@@ -156,6 +157,17 @@ bool active();
 // and clears this thread's injection mark: a Status built in one step never
 // claims a fault that fired in an earlier one.
 void set_tag(uint32_t tag);
+// On this thread only, calls are tagged `tag` instead of set_tag()'s value
+// (the step a worker thread runs in a concurrent group); clear with
+// clear_thread_tag().
+void set_thread_tag(uint32_t tag);
+void clear_thread_tag();
+// While `micros` is nonzero, every sandbox call that changes the file's size
+// or its mappings (ftruncate, fallocate, posix_fallocate, mmap of a sandbox
+// fd, munmap, mremap) sleeps that long after it returns: the windows between
+// a library's own calls widen, so that a racing thread lands in them
+// (concurrent groups). 0 (the default): no pause.
+void set_call_pause(uint32_t micros);
 
 // Arms `fault`: counting starts at the next matching call on a sandbox file.
 // Several faults may be armed at once.

@@ -104,15 +104,16 @@ void remember_hang(const LockWait& w) {
   t->last_hang = w;
 }
 
-// A blocking request whose non-blocking form would block: the hook may
-// release the holder (then one more try); else -1 with EDEADLK, a hang.
+// A blocking request whose non-blocking form would block: while the hook
+// returns true (it released the holder, or lets the caller wait a little
+// longer), one more try; then -1 with EDEADLK, a hang.
 template <typename Try, typename Holder>
 int wait_or_hang(const LockRequest& req, Try try_lock, Holder holder, CallRecord* rec) {
   LockWait w{};
   describe(req, &w);
   holder(&w);
   if (const LockWaitHook fn = g_lock_wait.load()) {
-    if (fn(g_lock_wait_arg.load(), w)) {
+    while (fn(g_lock_wait_arg.load(), w)) {  // the hook says when to give up
       const int r = try_lock();
       if (r >= 0 || !would_block(errno)) return r;
       holder(&w);  // who holds it now

@@ -1,7 +1,12 @@
 // The binary encoding of programs (see binary_codec.h).
 //
+// The version byte: bit 1 (kThreadsBit) set means opcodes carry threads
+// (below); every other bit is ignored for now (everything reads as version 1).
+//
 // Record layout after the version byte:
-//   opcode   kind = kKindByOpcode[opcode & 0x0F]; bit 4 is a per-kind flag:
+//   opcode   kind = kKindByOpcode[opcode & 0x0F]; bit 4 is a per-kind flag;
+//            with kThreadsBit, bits 5-6 are the op's thread (3 reads as 0)
+//            and bit 7 marks it concurrent with the op before it:
 //              open: 0 = create (a size follows), 1 = existing (nothing follows)
 //              sync: 1 = whole file (offset 0, length 0; nothing follows)
 //              fault: 1 = persistent, 0 = once
@@ -40,6 +45,9 @@ constexpr OpKind kKindByOpcode[16] = {
     OpKind::kWrite, OpKind::kFault, OpKind::kSync,   OpKind::kOutside,
 };
 constexpr uint8_t kFlag = 0x10;
+constexpr uint8_t kThreadsBit = 0x02;  // in the version byte
+constexpr uint8_t kThreadShift = 5;
+constexpr uint8_t kConcurrentBit = 0x80;
 
 // The opcode the encoder writes for `kind`: its first entry in the table,
 // with the flag bit if `flag`.
@@ -119,7 +127,7 @@ class Decoder {
   Program run() {
     Program program;
     if (in_.empty()) return program;
-    in_.u8();  // version; every value reads as version 1 for now
+    threads_ = (in_.u8() & kThreadsBit) != 0;  // the version byte
     while (!in_.empty() && program.ops.size() < kMaxOps) program.ops.push_back(op());
     return program;
   }
@@ -130,6 +138,10 @@ class Decoder {
     bool flag = opcode & kFlag;
     Op op;
     op.kind = kKindByOpcode[opcode & 0x0F];
+    if (threads_) {
+      op.thread = static_cast<uint8_t>(((opcode >> kThreadShift) & 3) % kMaxThreads);
+      op.concurrent = (opcode & kConcurrentBit) != 0;
+    }
     switch (op.kind) {
       case OpKind::kOpen:
         op.create = !flag;
@@ -272,6 +284,7 @@ class Decoder {
   }
 
   ByteReader in_;
+  bool threads_ = false;  // the version byte has kThreadsBit
   uint64_t nominal_ = 0;  // the size the program last asked for (open create, resize)
   uint64_t prev_offset_ = 0;
   uint64_t prev_end_ = 0;
@@ -348,8 +361,17 @@ void put_outside(std::vector<uint8_t>* out, const faults::OutsideEvent& e) {
   }
 }
 
-// One op in its canonical encoding.
+void put_op_fields(std::vector<uint8_t>* out, const Op& op);
+
+// One op in its canonical encoding: the opcode carries its thread and
+// concurrent mark (read only under the version's kThreadsBit).
 void put_op(std::vector<uint8_t>* out, const Op& op) {
+  const size_t at = out->size();
+  put_op_fields(out, op);
+  (*out)[at] |= static_cast<uint8_t>((op.thread % kMaxThreads) << kThreadShift) | (op.concurrent ? kConcurrentBit : 0);
+}
+
+void put_op_fields(std::vector<uint8_t>* out, const Op& op) {
   const uint8_t opcode = canonical_opcode(op.kind);
   switch (op.kind) {
     case OpKind::kOpen:
@@ -397,7 +419,9 @@ Program decode_binary(const uint8_t* data, size_t size) { return Decoder(data, s
 
 std::vector<uint8_t> encode_binary(const Program& program) {
   std::vector<uint8_t> out;
-  out.push_back(kBinaryVersion);
+  const bool threads = std::any_of(program.ops.begin(), program.ops.end(),
+                                   [](const Op& op) { return op.thread != 0 || op.concurrent; });
+  out.push_back(threads ? kBinaryVersion | kThreadsBit : kBinaryVersion);
   for (const Op& op : program.ops) put_op(&out, op);
   return out;
 }

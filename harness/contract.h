@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "faults/outside_event.h"
+#include "harness/op.h"
 
 namespace mapfuzz {
 
@@ -70,6 +71,14 @@ struct Contract {
   // lock wait never hangs a run: the outside lets go, except under kErrors
   // (then the wait is a hang finding).
   LockScope locks;
+  // The library is thread-safe for these ops (a bit per OpKind, see
+  // concurrent_bit): they may run at the same time on one open instance,
+  // each as if alone in some order. 0: not thread-safe; the ops of a
+  // concurrent group then run one at a time. Any library may be called
+  // from any thread one call at a time (Op::thread).
+  uint32_t concurrent_ops = 0;
 };
+
+constexpr uint32_t concurrent_bit(OpKind kind) { return uint32_t{1} << static_cast<unsigned>(kind); }
 
 }  // namespace mapfuzz

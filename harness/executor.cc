@@ -101,6 +101,7 @@ void Executor::call_library(const Op& op, StepRecord& record) {
 
 void Executor::call_subject(const Op& op, StepRecord& record) {
   Subject& s = *subject_;
+  std::vector<uint8_t>& buffer = io_buffers_[op.thread % kMaxThreads];
   switch (op.kind) {
     case OpKind::kOpen:
       record.status = s.open(path_, op.create, op.size);
@@ -116,13 +117,13 @@ void Executor::call_subject(const Op& op, StepRecord& record) {
       record.status = s.resize(op.size);
       break;
     case OpKind::kWrite:
-      io_buffer_.resize(op.length);
-      fill_pattern(op.seed, op.offset, io_buffer_.data(), op.length);
-      record.status = s.write(op.offset, io_buffer_);
+      buffer.resize(op.length);
+      fill_pattern(op.seed, op.offset, buffer.data(), op.length);
+      record.status = s.write(op.offset, buffer);
       break;
     case OpKind::kRead:
-      io_buffer_.assign(op.length, 0);
-      record.status = s.read(op.offset, io_buffer_, &record.read_got);
+      buffer.assign(op.length, 0);
+      record.status = s.read(op.offset, buffer, &record.read_got);
       break;
     case OpKind::kSync:
       record.status = s.sync(op.offset, op.length);
@@ -163,26 +164,35 @@ bool Executor::call_guarded(const Op& op, StepRecord& record, faults::FaultInfo*
     call_library(op, record);
     return true;
   }
+  abandoned_memory::begin_call();
+  const bool survived = guarded_call(op, record, signal);
+  if (survived) abandoned_memory::end_call();
+  return survived;
+}
+
+bool Executor::guarded_call(const Op& op, StepRecord& record, faults::FaultInfo* signal) {
+  if (!guarded_) {
+    call_library(op, record);
+    return true;
+  }
   struct Call {
     Executor* self;
     const Op* op;
     StepRecord* record;
   } call{this, &op, &record};
-  abandoned_memory::begin_call();
-  const bool survived = faults::SignalGuard::run(
+  return faults::SignalGuard::run(
       [](void* arg) {
         auto* c = static_cast<Call*>(arg);
         c->self->call_library(*c->op, *c->record);
       },
       &call, signal);
-  if (survived) abandoned_memory::end_call();
-  return survived;
 }
 
 void Executor::name_causes(const Op& op, StepRecord& record, size_t first_call, bool stale_before) {
   const auto& calls = faults::call_log();
   Causes& causes = record.causes;
   for (size_t i = first_call; i < calls.size(); ++i) {
+    if (calls[i].tag != record.index) continue;  // another thread's step (a concurrent group)
     if (calls[i].result_errno != 0) causes.note_failed_call();
     if (!calls[i].injected) continue;
     causes.add_injected(calls[i].call, calls[i].result_errno);
@@ -260,13 +270,14 @@ Finding Executor::step(const Op& op) {
   faults::set_tag(record.index);
   const size_t first_call = faults::call_log().size();
   faults::FaultInfo signal;
-  if (!call_guarded(op, record, &signal)) return abandon_after_signal(std::move(record), signal);
+  last_thread_ = op.thread % kMaxThreads;
+  if (!call_on_thread(op, record, &signal)) return abandon_after_signal(std::move(record), signal);
   mapfuzz_after_library_call(record.index);
   record.size_after = subject_->size();
   name_causes(op, record, first_call, stale_before);
   name_lock_causes(record, first_call);
   accept_size_after_event(record);
-  const std::span<const uint8_t> read{io_buffer_.data(), record.read_got};
+  const std::span<const uint8_t> read{io_buffers_[last_thread_].data(), record.read_got};
   Finding finding = check_hang(record, first_call);
   if (!finding) finding = oracle::check_step(record, model_, read);
   if (!finding && contract_.has_sync) {
@@ -429,12 +440,15 @@ void Executor::release() {
 
 Finding Executor::run(const Program& program) {
   begin();
-  for (const Op& op : program.ops) {
-    if (Finding f = step(op)) {
+  const std::span<const Op> ops = program.ops;
+  for (size_t i = 0; i < ops.size() && !abandoned_;) {
+    size_t n = 1;  // the op and the concurrent ones after it, at most one per thread
+    while (i + n < ops.size() && n < kMaxThreads && ops[i + n].concurrent) ++n;
+    if (Finding f = n > 1 ? step_group(ops.subspan(i, n)) : step(ops[i])) {
       end();
       return f;
     }
-    if (abandoned_) break;
+    i += n;
   }
   return finish();
 }

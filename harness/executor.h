@@ -3,6 +3,7 @@
 // targets, the property tests, replay and enumeration.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -22,6 +23,7 @@
 #include "harness/status.h"
 #include "harness/step_record.h"
 #include "harness/subject.h"
+#include "harness/worker_threads.h"
 
 namespace mapfuzz {
 
@@ -65,7 +67,18 @@ class Executor {
   // further checks and cleans up.
   void end();
 
-  // begin(), every op until a finding, finish() (or end() after a finding).
+  // Executes a concurrent group (Op::concurrent): its ops start together,
+  // each on its thread, and the outcome must match some serial order of
+  // them: each call's answer as the model predicts it in that order, and the
+  // file after the group as that order leaves it (it is always read back).
+  // The order that matched becomes the model's history (each record's
+  // serial_position). Raced only where the contract allows it (see
+  // group_refusal); otherwise the ops run one at a time in program order,
+  // as step() would. A group that does not return within 10 s is a hang.
+  Finding step_group(std::span<const Op> ops);
+
+  // begin(), every op (concurrent groups through step_group) until a
+  // finding, finish() (or end() after a finding).
   Finding run(const Program& program);
   // Frees what the last run kept for its report (the trace's records, the
   // model's state); keeps buffer capacity. After it, trace() is empty. A
@@ -90,7 +103,7 @@ class Executor {
 
   const std::vector<StepRecord>& trace() const { return trace_; }
   // The bytes the last read step returned (valid until the next step).
-  std::span<const uint8_t> last_read() const { return io_buffer_; }
+  std::span<const uint8_t> last_read() const { return io_buffers_[last_thread_]; }
   // Documented hazards (SIGBUS after another process truncated the file,
   // in a library that does not claim to survive it) since construction.
   uint64_t hazards() const { return hazards_; }
@@ -168,6 +181,29 @@ class Executor {
   void note_cut(const faults::OutsideEvent& event, uint32_t step, bool in_call);
   static void fire_pending(void* self);
 
+  // ---- threads (executor_threads.cc) ----
+  // call_guarded() on the op's thread (handed over: the caller waits).
+  bool call_on_thread(const Op& op, StepRecord& record, faults::FaultInfo* signal);
+  // The library call under the SIGBUS/SIGSEGV guard, on the calling thread,
+  // nothing else (call_guarded's part that may run on any thread).
+  bool guarded_call(const Op& op, StepRecord& record, faults::FaultInfo* signal);
+  // Why the group's ops cannot race here, or null: the contract is not
+  // thread-safe for one of them, two share a thread, one would be skipped,
+  // or the state needs the step-by-step machinery (closed, a stale view,
+  // an outside lock held, an event armed for the next mmap).
+  const char* group_refusal(std::span<const Op> ops) const;
+  struct GroupCall;
+  // Follows the group's calls in `order` on `m`, checking each answer and
+  // then the observed file; the first finding, if any.
+  Finding follow_order(std::span<GroupCall> calls, std::span<const uint8_t> order, Model& m, uint64_t final_size,
+                       Observed seen) const;
+  // The group's causes, then the first serial order its outcome matches
+  // (the model follows it), or the program order's finding.
+  Finding judge_group(std::span<GroupCall> calls, size_t first_call);
+  // After a signal or a timeout in a group: the run ends there.
+  Finding abandon_group(std::span<GroupCall> calls, bool all_returned);
+  static int64_t now_ns();
+
   // ---- locks (executor_locks.cc) ----
   // The fault layer's lock-wait hook: the library would wait for a lock.
   // The outside lets go of all its locks (true), unless the contract says
@@ -189,7 +225,12 @@ class Executor {
   std::unique_ptr<Subject> subject_;
   Model model_;
   std::vector<StepRecord> trace_;
-  std::vector<uint8_t> io_buffer_;
+  std::vector<uint8_t> io_buffers_[kMaxThreads];  // a write's or read's bytes, per thread
+  uint8_t last_thread_ = 0;                       // the thread of the last step
+  WorkerThreads threads_;
+  // While a concurrent group races: when its lock waits give up (steady
+  // clock, ns); 0 otherwise.
+  std::atomic<int64_t> group_deadline_ns_{0};
   std::vector<uint8_t> scratch_;  // file contents observed for the oracle
   file_view::FileReader reader_;  // raw reads of the file, its fds kept until end()
   std::function<void(const StepRecord&)> observer_;

@@ -3,6 +3,7 @@
 // contention seen in the library's own lock calls.
 #include <cerrno>
 #include <cstdio>
+#include <thread>
 
 #include "faults/interpose.h"
 #include "harness/executor.h"
@@ -44,6 +45,14 @@ std::string describe_wait(const faults::LockWait& w) {
 bool Executor::on_lock_wait(void* self, const faults::LockWait& wait) {
   (void)wait;
   auto* ex = static_cast<Executor*>(self);
+  // In a concurrent group the holder may be another of the library's own
+  // threads, which lets go when its call ends: wait a little, then try
+  // again, until the group's deadline.
+  if (const int64_t deadline = ex->group_deadline_ns_.load(); deadline != 0) {
+    if (now_ns() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+    return true;
+  }
   // A library that promised to report contention may not wait: the wait
   // stays a hang. Otherwise the other program lets go, as a real one would.
   if (ex->contract_.locks.promise == LockPromise::kErrors || !ex->outside_locked_) return false;

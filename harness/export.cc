@@ -352,6 +352,14 @@ ExportResult export_program(Executor& ex, const Program& program, ExportLanguage
                        "with pread, so it cannot export this target yet",
             {}};
   }
+  for (size_t i = 1; i < program.ops.size(); ++i) {
+    if (program.ops[i].concurrent && target.contract.concurrent_ops != 0) {
+      // A standalone program makes its calls one at a time: no race.
+      return {false, "step " + std::to_string(i) + " races with the step before it (a concurrent group): a standalone "
+                         "program makes its calls one at a time and cannot reproduce a race; replay the input instead",
+              {}};
+    }
+  }
   ExportWriter w(language, *target.exporter);
   const std::vector<uint8_t> seeds = seeds_of(program);
   const Needs needs = needs_of(program);

@@ -33,7 +33,8 @@ struct ExportResult {
 // (the input file's name) and `replay_command` go in its header;
 // `source_name` (the exported file's name) in its build lines. Fails
 // (nothing in *out) if the target has no exporter for `language`, or the
-// program gives neither a finding nor a documented hazard (a SIGBUS the
+// program races (a concurrent group the target's contract lets race), or
+// gives neither a finding nor a documented hazard (a SIGBUS the
 // library does not claim to survive, which is exported as what it shows). `crash_sink`, if set, is called during every
 // library call with the program as it reads if that call never returns (a
 // crash of the library ends the process: export_isolated() keeps the last).

@@ -24,7 +24,7 @@ const char* op_kind_name(OpKind kind) {
 // Only the fields that the kind uses take part, so that an op survives the
 // binary and text round trips (which drop the others) as an equal op.
 bool Op::operator==(const Op& other) const {
-  if (kind != other.kind) return false;
+  if (kind != other.kind || thread != other.thread || concurrent != other.concurrent) return false;
   switch (kind) {
     case OpKind::kOpen:
       return create == other.create && (!create || size == other.size);

@@ -37,6 +37,16 @@ struct Op {
   // kOutside: fire right after the library's next mmap of the file returns,
   // before it touches the memory, instead of between operations.
   bool after_mmap = false;
+  // The thread the op runs on (0: the harness's own; 1..kMaxThreads-1:
+  // worker threads). A library call on another thread is handed over: the
+  // harness waits for it, so ops still run one at a time in program order.
+  uint8_t thread = 0;
+  // This op races with the op before it: a maximal run of ops, each after
+  // the first marked concurrent, is a concurrent group. The group's ops start
+  // together, each on its thread, and the oracle accepts any serial order of
+  // them. Honoured only where the contract allows it (Contract::concurrent_ops,
+  // Executor::step_group); elsewhere the group runs in program order.
+  bool concurrent = false;
 
   bool operator==(const Op& other) const;
 };
@@ -62,6 +72,8 @@ inline constexpr uint64_t kPageSize = 4096;
 inline constexpr uint64_t kMaxProgramFileSize = 4u << 20;  // 4 MiB
 inline constexpr uint64_t kMaxIoLength = 256u << 10;       // 256 KiB per read/write
 inline constexpr size_t kMaxOps = 64;
+// Threads a program can use (the harness's own and two workers).
+inline constexpr uint8_t kMaxThreads = 3;
 // Lock ranges are not file data: they reach the bytes databases lock far
 // past their data (SQLite's lock bytes at 1 GiB).
 inline constexpr uint64_t kMaxLockOffset = uint64_t{1} << 40;

@@ -47,7 +47,10 @@ uint64_t fnv1a(const std::string& text) {
 Program minimal_program(const std::vector<StepRecord>& trace, const Finding& finding, const Op* pending) {
   Program p;
   for (const StepRecord& s : trace) {
-    if (finding.step >= 0 && s.index > static_cast<uint64_t>(finding.step)) break;
+    // After the failing step, only the rest of its concurrent group: the
+    // race needs all of it.
+    const bool past = finding.step >= 0 && s.index > static_cast<uint64_t>(finding.step);
+    if (past && !s.op.concurrent) break;
     if (!s.skipped) p.ops.push_back(s.op);
   }
   if (pending) p.ops.push_back(*pending);
@@ -59,6 +62,10 @@ std::string format_step(const StepRecord& s) {
   if (s.skipped) return line + "  (skipped: " + s.skipped + ")";
   if (s.op.kind == OpKind::kFault) return line + "  (armed)";
   line += "\n    model: " + expectation_text(s) + "    library: " + answer_text(s);
+  if (s.serial_position) {
+    line += "\n    raced: its group's outcome matches the serial order with this call " +
+            std::to_string(s.serial_position) + (s.serial_position == 1 ? "st" : s.serial_position == 2 ? "nd" : "rd");
+  }
   if (s.causes.any()) line += "\n    events: " + s.causes.describe();
   if (s.hazard) line += "\n    verdict: documented hazard (the library does not claim to survive this outside truncation or full disk)";
   return line;

@@ -23,6 +23,9 @@ struct StepRecord {
   uint64_t size_after = 0;        // the library's size() after the call
   uint64_t read_got = 0;          // kRead: bytes returned
   Causes causes;                  // injected faults, outside events, conditions and signals during the call
+  // A step of a concurrent group that raced: its place (1-based) in the
+  // serial order that explained the group's outcome; 0: it ran alone.
+  uint8_t serial_position = 0;
   bool hazard = false;            // a documented hazard (SIGBUS after outside truncation or on a full disk) ended the run
 };
 

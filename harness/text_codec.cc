@@ -294,6 +294,15 @@ bool parse_outside(Line* line, std::string_view event, Op* op) {
   return ok;
 }
 
+// [thread=N] [concurrent], after any op's own fields.
+bool parse_thread(Line* line, Op* op) {
+  uint64_t thread = 0;
+  if (!line->optional_number_field("thread", kMaxThreads - 1, &thread)) return false;
+  op->thread = static_cast<uint8_t>(thread);
+  op->concurrent = line->flag("concurrent");
+  return true;
+}
+
 bool parse_fields(Line* line, Op* op) {
   uint64_t seed = 0;
   switch (op->kind) {
@@ -401,6 +410,8 @@ std::string format_op(const Op& op) {
     case OpKind::kCount:
       break;
   }
+  if (op.thread != 0) out += " thread=" + number(op.thread);
+  if (op.concurrent) out += " concurrent";
   return out;
 }
 
@@ -440,7 +451,7 @@ bool parse_program(const std::string& text, Program* out, std::string* error) {
       if (!line.add(words[i])) return false;
     }
     const bool parsed = op.kind == OpKind::kOutside ? parse_outside(&line, words[1], &op) : parse_fields(&line, &op);
-    if (!parsed || !line.finish()) return false;
+    if (!parsed || !parse_thread(&line, &op) || !line.finish()) return false;
     out->ops.push_back(op);
   }
   return true;

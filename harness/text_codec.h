@@ -11,6 +11,9 @@
 //   close
 //   reopen
 //   fault call=ftruncate errno=ENOSPC nth=1 once      (or: persistent)
+//   read offset=0 length=4096 thread=1 concurrent
+//        (any op: `thread=N` runs it on thread N, 0..2; `concurrent` makes it
+//         race with the op before it; see Op::thread, Op::concurrent)
 //
 // Numbers are decimal or 0x-prefixed hex. Values above 2^32 print as hex.
 #pragma once

@@ -67,6 +67,28 @@ void OpCommand::run(const State&, Sut& sut) const {
 
 void OpCommand::show(std::ostream& os) const { os << format_op(op_); }
 
+void GroupCommand::checkPreconditions(const State& s) const {
+  mapfuzz::Model m = s.model;
+  for (const Op& op : ops_) {
+    RC_PRE(m.applicable(op));
+    const Expectation e = m.expect(op, s.contract);
+    RC_PRE(e.size_after <= s.max_size);
+    m.follow(op, Outcome::predicted(e), s.contract);
+  }
+}
+
+void GroupCommand::apply(State& s) const {
+  for (const Op& op : ops_) s.model.follow(op, Outcome::predicted(s.model.expect(op, s.contract)), s.contract);
+}
+
+void GroupCommand::run(const State&, Sut& sut) const {
+  if (!sut.finding) sut.finding = sut.executor->step_group(ops_);
+}
+
+void GroupCommand::show(std::ostream& os) const {
+  for (size_t i = 0; i < ops_.size(); ++i) os << (i ? " | " : "") << format_op(ops_[i]);
+}
+
 namespace {
 
 using G = rc::Gen<std::shared_ptr<const Command>>;
@@ -104,6 +126,45 @@ void add_io_choices(uint64_t size, uint64_t max, Choices* choices) {
                                                      }))});
   choices->push_back({1, rc::gen::just(make(Op{.kind = OpKind::kClose}))});
   choices->push_back({1, rc::gen::just(make(Op{.kind = OpKind::kReopen}))});
+}
+
+// One call a thread-safe library may race with others: write, read, resize
+// or sync.
+rc::Gen<Op> gen_racing_op(uint64_t size, uint64_t max) {
+  return rc::gen::mapcat(rc::gen::inRange<int>(0, 9), [size, max](int k) -> rc::Gen<Op> {
+    if (k < 3) {
+      return rc::gen::map(rc::gen::tuple(gen_offset(size), gen_length(size), rc::gen::arbitrary<uint8_t>()),
+                          [](const std::tuple<uint64_t, uint64_t, uint8_t>& t) {
+                            return Op{.kind = OpKind::kWrite, .offset = std::get<0>(t), .length = std::get<1>(t),
+                                      .seed = std::get<2>(t)};
+                          });
+    }
+    if (k < 6) {
+      return rc::gen::map(rc::gen::tuple(gen_offset(size), gen_length(size)),
+                          [](const std::tuple<uint64_t, uint64_t>& t) {
+                            return Op{.kind = OpKind::kRead, .offset = std::get<0>(t), .length = std::get<1>(t)};
+                          });
+    }
+    if (k < 8) return rc::gen::map(gen_size(size, max), [](uint64_t n) { return Op{.kind = OpKind::kResize, .size = n}; });
+    return rc::gen::just(Op{.kind = OpKind::kSync});
+  });
+}
+
+// Two or three racing calls, on distinct threads in a random arrangement.
+G gen_group(uint64_t size, uint64_t max) {
+  return rc::gen::map(rc::gen::tuple(rc::gen::inRange<int>(2, kMaxThreads + 1), gen_racing_op(size, max),
+                                     gen_racing_op(size, max), gen_racing_op(size, max), rc::gen::inRange<int>(0, 6)),
+                      [](const std::tuple<int, Op, Op, Op, int>& t) {
+                        static constexpr uint8_t kArrangements[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
+                                                                        {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+                        std::vector<Op> ops{std::get<1>(t), std::get<2>(t), std::get<3>(t)};
+                        ops.resize(static_cast<size_t>(std::get<0>(t)));
+                        for (size_t i = 0; i < ops.size(); ++i) {
+                          ops[i].thread = kArrangements[std::get<4>(t)][i];
+                          ops[i].concurrent = i > 0;
+                        }
+                        return std::shared_ptr<const Command>(std::make_shared<const GroupCommand>(std::move(ops)));
+                      });
 }
 
 // Another process shrinks, regrows, punches or writes the file.
@@ -169,6 +230,7 @@ rc::Gen<std::shared_ptr<const Command>> gen_command(const State& s) {
     add_open_choices(s, size, &choices);
   } else {
     add_io_choices(size, s.max_size, &choices);
+    if (s.contract.concurrent_ops != 0) choices.push_back({4, gen_group(size, s.max_size)});
   }
   if (s.faults) {
     choices.push_back({2, rc::gen::map(gen_fault(), [](faults::FaultSpec f) {
@@ -185,12 +247,29 @@ rc::Gen<std::shared_ptr<const Command>> gen_command(const State& s) {
   // with the weights, then its generator.
   std::vector<size_t> weighted;
   for (size_t i = 0; i < choices.size(); ++i) weighted.insert(weighted.end(), choices[i].first, i);
-  return rc::gen::mapcat(rc::gen::elementOf(weighted), [choices](size_t i) { return choices[i].second; });
+  G one = rc::gen::mapcat(rc::gen::elementOf(weighted), [choices](size_t i) { return choices[i].second; });
+  if (s.contract.concurrent_ops == 0) return one;
+  // A thread-safe library may be called from any thread: single ops too.
+  return rc::gen::map(rc::gen::tuple(one, rc::gen::inRange<int>(0, 2 * kMaxThreads)),
+                      [](const std::tuple<std::shared_ptr<const Command>, int>& t) {
+                        const auto* single = dynamic_cast<const OpCommand*>(std::get<0>(t).get());
+                        const int thread = std::get<1>(t);
+                        if (!single || thread >= kMaxThreads) return std::get<0>(t);
+                        Op op = single->op();
+                        op.thread = static_cast<uint8_t>(thread);
+                        return make(op);
+                      });
 }
 
 Program to_program(const Commands& commands) {
   Program p;
-  for (const auto& c : commands) p.ops.push_back(static_cast<const OpCommand&>(*c).op());
+  for (const auto& c : commands) {
+    if (const auto* group = dynamic_cast<const GroupCommand*>(c.get())) {
+      p.ops.insert(p.ops.end(), group->ops().begin(), group->ops().end());
+    } else {
+      p.ops.push_back(static_cast<const OpCommand&>(*c).op());
+    }
+  }
   return p;
 }
 

@@ -7,6 +7,7 @@
 #include <rapidcheck/state.h>
 
 #include <memory>
+#include <vector>
 
 #include "harness/executor.h"
 #include "harness/model.h"
@@ -43,10 +44,29 @@ class OpCommand : public Command {
   Op op_;
 };
 
+// A concurrent group (Op::concurrent): two or three library calls, each on
+// its own thread, raced by the executor (Executor::step_group).
+class GroupCommand : public Command {
+ public:
+  explicit GroupCommand(std::vector<Op> ops) : ops_(std::move(ops)) {}
+  void checkPreconditions(const State& s) const override;
+  // The model follows the ops in program order (one of the orders the
+  // executor accepts; it follows the one that really happened).
+  void apply(State& s) const override;
+  void run(const State& s, Sut& sut) const override;
+  void show(std::ostream& os) const override;
+  const std::vector<Op>& ops() const { return ops_; }
+
+ private:
+  std::vector<Op> ops_;
+};
+
 using Commands = rc::state::Commands<Command>;
 
 // A generator of one command valid in state `s`: offsets and sizes biased to
-// page boundaries, the current size and its neighbours, and values near 2^64.
+// page boundaries, the current size and its neighbours, and values near 2^64;
+// for a thread-safe contract (Contract::concurrent_ops) also ops on other
+// threads and concurrent groups.
 rc::Gen<std::shared_ptr<const Command>> gen_command(const State& s);
 
 // The program a command sequence stands for.

@@ -98,6 +98,9 @@ const Target& this_target() {
           .survives_outside_truncation = reference::kMutant == reference::Mutant::kClaimsTruncationSafety,
           .locks = {.promise = reference::kStyle == reference::Style::kLocking ? LockPromise::kErrors
                                                                                : LockPromise::kNone},
+          .concurrent_ops = reference::kThreadSafe ? concurrent_bit(OpKind::kWrite) | concurrent_bit(OpKind::kRead) |
+                                                         concurrent_bit(OpKind::kResize) | concurrent_bit(OpKind::kSync)
+                                                   : 0,
       },
       &make_subject,
       &exporter(),

@@ -146,9 +146,44 @@ void UniqueMapping::release() {
 
 // ---- MappedFile ----
 
+// Holds mu_ for one call in the thread-safe style (style.h), shared or
+// exclusive; nothing in the other styles.
+class MappedFile::Guard {
+ public:
+  Guard(std::shared_mutex& mu, bool exclusive) : mu_(mu), exclusive_(exclusive) { lock(); }
+  ~Guard() { unlock(); }
+  Guard(const Guard&) = delete;
+  Guard& operator=(const Guard&) = delete;
+  void lock() {
+    if constexpr (kThreadSafe) {
+      if (exclusive_) {
+        mu_.lock();
+      } else {
+        mu_.lock_shared();
+      }
+      held_ = true;
+    }
+  }
+  void unlock() {
+    if (!held_) return;
+    if (exclusive_) {
+      mu_.unlock();
+    } else {
+      mu_.unlock_shared();
+    }
+    held_ = false;
+  }
+
+ private:
+  std::shared_mutex& mu_;
+  bool exclusive_;
+  bool held_ = false;
+};
+
 MappedFile::~MappedFile() { (void)close(); }
 
 Status MappedFile::open(const std::string& path, bool create, uint64_t size) {
+  Guard guard(mu_, true);
   if (is_open()) return Status(EBUSY, "already open");
   if (create && size > kMaxFileSize) return Status(EFBIG, "size");
 
@@ -196,11 +231,15 @@ Status MappedFile::open(const std::string& path, bool create, uint64_t size) {
 }
 
 Status MappedFile::resize(uint64_t new_size) {
+  Guard guard(mu_, kMutant != Mutant::kThreadsResizeUnexcluded);
   if (!is_open()) return Status(EBADF, "not open");
   if (new_size > kMaxFileSize) return Status(EFBIG, "size");
   if (new_size == size_) return {};
   CallLock lock;
   if (Status s = lock.take(fd_.get(), true); !s.ok()) return s;
+  if constexpr (kMutant == Mutant::kThreadsSizeBeforeMapping) {
+    if (new_size > size_) return grow_announced(new_size, guard);
+  }
   return new_size > size_ ? grow(new_size) : shrink(new_size);
 }
 
@@ -244,6 +283,34 @@ Status MappedFile::grow(uint64_t new_size) {
   return {};
 }
 
+// The wrong way round for another thread (kThreadsSizeBeforeMapping): the
+// new size is announced, then the lock is let go while a new mapping is made
+// and the file extended, and retaken to install the mapping. Alone it is
+// correct: a failure puts the old size back.
+Status MappedFile::grow_announced(uint64_t new_size, Guard& guard) {
+  const uint64_t old_size = size_;
+  size_ = new_size;
+  guard.unlock();
+  UniqueMapping fresh;
+  Status s = map_file(fd_.get(), new_size, &fresh);
+  if (s.ok()) {
+    if (const int err = allocate(fd_.get(), old_size, new_size - old_size); err != 0) {
+      struct stat st;
+      if (::fstat(fd_.get(), &st) != 0 || static_cast<uint64_t>(st.st_size) != old_size) {
+        (void)::ftruncate(fd_.get(), static_cast<off_t>(old_size));
+      }
+      s = Status::from_code(err, "posix_fallocate");
+    }
+  }
+  guard.lock();
+  if (!s.ok()) {
+    size_ = old_size;
+    return s;  // `fresh` unmaps itself
+  }
+  map_ = std::move(fresh);
+  return {};
+}
+
 // Truncates first (if that fails nothing has changed), then reduces the
 // mapping; failing to reduce it leaves a harmless longer mapping.
 Status MappedFile::shrink(uint64_t new_size) {
@@ -268,6 +335,7 @@ bool MappedFile::in_bounds(uint64_t offset, uint64_t length) const {
 }
 
 Status MappedFile::write(uint64_t offset, std::span<const uint8_t> data) {
+  Guard guard(mu_, true);
   if (!is_open()) return Status(EBADF, "not open");
   if (!in_bounds(offset, data.size())) return Status(EINVAL, "bounds");
   CallLock lock;
@@ -279,6 +347,7 @@ Status MappedFile::write(uint64_t offset, std::span<const uint8_t> data) {
 }
 
 Status MappedFile::read(uint64_t offset, std::span<uint8_t> out, uint64_t* got) {
+  Guard guard(mu_, false);
   if (got) *got = 0;
   if (!is_open()) return Status(EBADF, "not open");
   if (!in_bounds(offset, out.size())) return Status(EINVAL, "bounds");
@@ -290,6 +359,7 @@ Status MappedFile::read(uint64_t offset, std::span<uint8_t> out, uint64_t* got) 
 }
 
 Status MappedFile::sync(uint64_t offset, uint64_t length) {
+  Guard guard(mu_, false);
   if (!is_open()) return Status(EBADF, "not open");
   if (size_ == 0 || !map_) {
     if (::fdatasync(fd_.get()) != 0) return Status::from_errno("fdatasync");
@@ -315,6 +385,7 @@ Status MappedFile::sync(uint64_t offset, uint64_t length) {
 }
 
 Status MappedFile::close() {
+  Guard guard(mu_, true);
   if constexpr (kMutant == Mutant::kFdLeakOnCloseEmpty) {
     if (!map_) {
       (void)fd_.release();

@@ -8,13 +8,15 @@
 // munmap, msync, fdatasync, close); mapfuzz's fault layer interposes those at
 // link time, so there is no seam of its own.
 //
-// Not thread-safe: callers serialize all calls on one MappedFile. Another
+// Not thread-safe, except in the locking style (style.h): there calls on one
+// MappedFile may come from several threads at once. Another
 // process truncating the file under the mapping makes accesses raise SIGBUS;
 // this library does not guard against that.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <shared_mutex>
 #include <span>
 #include <string>
 
@@ -132,10 +134,16 @@ class MappedFile {
   uint64_t size() const { return size_; }
 
  private:
+  // The locking style's guard against other threads (kThreadSafe): read
+  // and sync hold mu_ shared, every other call exclusively.
+  class Guard;
   Status grow(uint64_t new_size);
+  // kThreadsSizeBeforeMapping's growth (mutants.h), `guard` held on entry.
+  Status grow_announced(uint64_t new_size, Guard& guard);
   Status shrink(uint64_t new_size);
   bool in_bounds(uint64_t offset, uint64_t length) const;
 
+  mutable std::shared_mutex mu_;
   UniqueFd fd_;
   UniqueMapping map_;  // covers at least [0, size_) when size_ > 0
   uint64_t size_ = 0;

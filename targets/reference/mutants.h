@@ -66,6 +66,17 @@ enum class Mutant : int {
   // Write and resize call fcntl(F_SETLK) but ignore its result: contention
   // goes unnoticed.
   kLocksUncheckedResult = 16,
+  // The mutants below are built on the locking style, which is thread-safe,
+  // and seen only when calls race (concurrent groups).
+  // Resize takes the instance's lock shared, as a reader would: a read in
+  // another thread goes on while the mapping is moved or the file shrunk
+  // under it (SIGSEGV, SIGBUS, or stale bytes).
+  kThreadsResizeUnexcluded = 17,
+  // Growth publishes the new size first, then lets go of the lock for the
+  // slow part (mapping and allocating) and retakes it to install the new
+  // mapping: a read in the window passes the bounds check against the new
+  // size and copies from the old, shorter mapping.
+  kThreadsSizeBeforeMapping = 18,
   kCount
 };
 
@@ -94,6 +105,8 @@ constexpr const char* mutant_name(Mutant m) {
     case Mutant::kSparseGrowth: return "sparse_growth";
     case Mutant::kLocksIgnoresHeldLock: return "locks_ignores_held_lock";
     case Mutant::kLocksUncheckedResult: return "locks_unchecked_result";
+    case Mutant::kThreadsResizeUnexcluded: return "threads_resize_unexcluded";
+    case Mutant::kThreadsSizeBeforeMapping: return "threads_size_before_mapping";
     case Mutant::kCount: break;
   }
   return "unknown";

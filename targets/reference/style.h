@@ -29,8 +29,11 @@ enum class Style : int {
   // fcntl lock on the whole file (F_SETLK, no waiting) for the length of the
   // call, read a shared one; when another process holds a conflicting lock
   // the call fails with the lock call's errno (EAGAIN or EACCES) and changes
-  // nothing. Its contract says so (LockPromise::kErrors). The locks_*
-  // mutants are built on this style.
+  // nothing. Its contract says so (LockPromise::kErrors). It is also
+  // thread-safe: a shared mutex makes read and sync shared, every other call
+  // exclusive, so calls on one instance may come from several threads at
+  // once (its contract's concurrent_ops). The locks_* and threads_* mutants
+  // are built on this style.
   kLocking = 2,
   kCount
 };
@@ -42,6 +45,8 @@ static_assert(MAPFUZZ_REFERENCE_STYLE >= 0 && MAPFUZZ_REFERENCE_STYLE < static_c
               "MAPFUZZ_REFERENCE_STYLE must name a Style");
 
 inline constexpr Style kStyle = static_cast<Style>(MAPFUZZ_REFERENCE_STYLE);
+// The style whose calls may run at the same time (kLocking).
+inline constexpr bool kThreadSafe = kStyle == Style::kLocking;
 
 // "grow_first", "map_first": the stable lowercase name (the target is
 // reference_<name>, except style 0, which is plain reference).

@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <ostream>
+#include <algorithm>
 #include <random>
 
 #include "harness/text_codec.h"
@@ -88,6 +89,26 @@ BOOST_AUTO_TEST_CASE(unknown_version_reads_as_version_1) {
   BOOST_TEST((decode(bytes) == v1));
 }
 
+BOOST_AUTO_TEST_CASE(threads_ride_in_the_opcode_only_under_the_threads_bit) {
+  // open create 2 pages; write at 0, length 16, seed 7, with opcode bits
+  // 5-6 = thread 2 and bit 7 = concurrent (0xC0).
+  std::vector<uint8_t> bytes = {kBinaryVersion | 0x02, 0x02, 0x01, 0x02, 0xC0, 0x00, 0x05, 0x10, 0x07};
+  const Program threaded = decode(bytes);
+  BOOST_REQUIRE_EQUAL(threaded.ops.size(), 2u);
+  BOOST_TEST((threaded.ops[1].kind == OpKind::kWrite && threaded.ops[1].length == 16));
+  BOOST_TEST(threaded.ops[1].thread == 2);
+  BOOST_TEST(threaded.ops[1].concurrent);
+  BOOST_TEST(threaded.ops[0].thread == 0);
+  BOOST_TEST((decode(encode_binary(threaded)) == threaded));
+  bytes[0] = kBinaryVersion;  // without the bit the same opcode is a plain write
+  const Program plain = decode(bytes);
+  BOOST_TEST((plain.ops[1].kind == OpKind::kWrite && plain.ops[1].thread == 0 && !plain.ops[1].concurrent));
+  BOOST_TEST(encode_binary(plain)[0] == kBinaryVersion);  // programs without threads keep version 1
+  bytes[4] = 0x60;  // thread bits 3 read as thread 0
+  bytes[0] = kBinaryVersion | 0x02;
+  BOOST_TEST(decode(bytes).ops[1].thread == 0);
+}
+
 BOOST_AUTO_TEST_CASE(known_bytes) {
   // open create size = 2 pages; resize to nominal+1; write at nominal-1 length 2
   // seed 9; read at 2^64-1 length 1; sync whole file; fault ftruncate ENOSPC
@@ -141,7 +162,8 @@ BOOST_AUTO_TEST_CASE(random_inputs_round_trip) {
     BOOST_REQUIRE(decode(bytes) == p);  // deterministic
 
     std::vector<uint8_t> encoded = encode_binary(p);
-    BOOST_REQUIRE_EQUAL(encoded[0], kBinaryVersion);
+    const bool threads = std::any_of(p.ops.begin(), p.ops.end(), [](const Op& op) { return op.thread || op.concurrent; });
+    BOOST_REQUIRE_EQUAL(encoded[0], threads ? kBinaryVersion | 0x02 : kBinaryVersion);
     BOOST_REQUIRE_MESSAGE(decode(encoded) == p, "binary round trip of\n" << format_program(p));
 
     Program parsed;

@@ -112,6 +112,23 @@ BOOST_AUTO_TEST_CASE(lock_events_parse_format_and_round_trip) {
   BOOST_TEST(contains(parse_error("outside unlock kind=ofd mode=shared\n"), "no field 'mode'"));
 }
 
+BOOST_AUTO_TEST_CASE(threads_parse_format_and_round_trip) {
+  const std::string text =
+      "write offset=0 length=16 seed=7 thread=2 concurrent\n"
+      "read offset=0 length=16 thread=1\n"
+      "outside shrink size=0 thread=1\n"
+      "sync offset=0 length=0\n";
+  const Program p = parse_ok(text);
+  BOOST_REQUIRE(p.ops.size() == 4u);
+  BOOST_TEST((p.ops[0].thread == 2 && p.ops[0].concurrent));
+  BOOST_TEST((p.ops[1].thread == 1 && !p.ops[1].concurrent));
+  BOOST_TEST(p.ops[2].thread == 1);
+  BOOST_TEST((p.ops[3].thread == 0 && !p.ops[3].concurrent));
+  BOOST_TEST(contains(format_program(p), text));
+  BOOST_TEST((parse_ok(format_program(p)) == p));
+  BOOST_TEST(contains(parse_error("read offset=0 length=1 thread=3\n"), "thread"));
+}
+
 BOOST_AUTO_TEST_CASE(values_above_2_32_print_as_hex) {
   Op op;
   op.kind = OpKind::kRead;

@@ -35,6 +35,8 @@ swallowed_fallocate_error corpus/reference/fault_resize_enospc.txt
 swallowed_ftruncate_error tests/targets/why/swallowed_shrink.txt
 locks_ignores_held_lock corpus/reference/outside_lock_contention.txt
 locks_unchecked_result corpus/reference/outside_lock_contention.txt
+threads_resize_unexcluded corpus/reference/threads_read_while_shrinking.txt refuses
+threads_size_before_mapping corpus/reference/threads_read_while_growing.txt refuses
 "
 
 for v in $(compgen -e | grep -E '^(MAPFUZZ_|[A-Z]+SAN_OPTIONS$)'); do unset "$v"; done
@@ -48,6 +50,18 @@ for m in "$@"; do
   cli=$bin/mapfuzz-reference_mut_$m
   dir=$work/$m
   mkdir -p "$dir"
+  if [ "$want_correct" = refuses ]; then
+    # A race cannot be exported (a standalone program makes one call at a
+    # time): export must say so and write nothing.
+    checked=$((checked + 1))
+    if (cd "$root" && "$cli" export "$program" -o "$dir/repro.cc") >"$dir/export.log" 2>&1 || [ -e "$dir/repro.cc" ] ||
+       ! grep -q 'cannot reproduce a race' "$dir/export.log"; then
+      echo "FAIL: $m: export of $program (a race) did not refuse with a reason:"; cat "$dir/export.log"; failed=1
+    else
+      echo "ok: $m: export refuses the race"
+    fi
+    continue
+  fi
   if ! (cd "$root" && "$cli" export "$program" -o "$dir/repro.cc") >"$dir/export.log" 2>&1; then
     echo "FAIL: $m: export of $program failed:"; cat "$dir/export.log"; failed=1; continue
   fi

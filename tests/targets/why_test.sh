@@ -31,6 +31,8 @@ swallowed_fallocate_error corpus/reference/sizelimit_grow.txt ^  why: (fallocate
 swallowed_ftruncate_error tests/targets/why/swallowed_shrink.txt ^  why: ftruncate EPERM: .*seal
 locks_ignores_held_lock corpus/reference/outside_lock_contention.txt ^  why: A correct library that promises to lock takes its lock
 locks_unchecked_result corpus/reference/outside_lock_contention.txt ^  why: lock EAGAIN: .*A correct library that promises to lock
+threads_resize_unexcluded corpus/reference/threads_read_while_shrinking.txt ^  why: (SIGBUS BUS_ADRERR|SIGSEGV SEGV_MAPERR)
+threads_size_before_mapping corpus/reference/threads_read_while_growing.txt ^  why: (SIGBUS BUS_ADRERR|SIGSEGV SEGV_MAPERR|A correct library)
 "
 
 # Replays run with the defaults: no mapfuzz or sanitizer setting leaks in.
