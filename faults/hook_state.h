@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <sched.h>
-#include <time.h>
 
 #include <atomic>
 #include <cstdint>
@@ -57,7 +56,9 @@ inline constexpr size_t kMapReserve = 256;
 
 inline constinit std::atomic<bool> g_active{false};
 inline constinit std::atomic<uint32_t> g_tag{0};
-inline constinit std::atomic<uint32_t> g_pause_us{0};  // set_call_pause()
+using SwitchHook = void (*)(void*);
+inline constinit std::atomic<SwitchHook> g_switch{nullptr};  // set_switch_hook()
+inline constinit std::atomic<void*> g_switch_arg{nullptr};
 // set_thread_tag(): this thread's tag, or -1 for g_tag.
 inline constinit thread_local int64_t t_tag = -1;
 inline constinit std::atomic<size_t> g_ranges{0};  // g_tables->maps.ranges(), read without the lock
@@ -109,11 +110,13 @@ class Locked {
   Tables* operator->() const { return g_tables; }
 };
 
-// set_call_pause(): after a call that changes the file's size or mappings.
+// set_switch_hook(): after a call that changes the file's size or mappings.
 inline void pause_after_call() {
-  if (const uint32_t us = g_pause_us.load(std::memory_order_relaxed); us != 0) [[unlikely]] {
-    timespec ts{static_cast<time_t>(us / 1000000), static_cast<long>(us % 1000000) * 1000};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  if (const SwitchHook fn = g_switch.load(std::memory_order_acquire)) [[unlikely]] {
+    if (!t_in_hook && !t_bypass) {
+      const int saved = errno;
+      fn(g_switch_arg.load(std::memory_order_relaxed));
+      errno = saved;
     }
   }
 }

@@ -116,7 +116,11 @@ void set_thread_tag(uint32_t tag) {
   clear_injected_mark();
 }
 void clear_thread_tag() { t_tag = -1; }
-void set_call_pause(uint32_t micros) { g_pause_us.store(micros, std::memory_order_relaxed); }
+void set_switch_hook(void (*fn)(void*), void* arg) {
+  g_switch.store(nullptr);
+  g_switch_arg.store(arg);
+  g_switch.store(fn);
+}
 
 void set_fault_cap(uint32_t per_tag) {
   HookScope hook;

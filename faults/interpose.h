@@ -162,12 +162,13 @@ void set_tag(uint32_t tag);
 // clear_thread_tag().
 void set_thread_tag(uint32_t tag);
 void clear_thread_tag();
-// While `micros` is nonzero, every sandbox call that changes the file's size
-// or its mappings (ftruncate, fallocate, posix_fallocate, mmap of a sandbox
-// fd, munmap, mremap) sleeps that long after it returns: the windows between
-// a library's own calls widen, so that a racing thread lands in them
-// (concurrent groups). 0 (the default): no pause.
-void set_call_pause(uint32_t micros);
+// While set (fn not null), fn(arg) runs on the calling thread after every
+// sandbox call that changes the file's size or its mappings (ftruncate,
+// fallocate, posix_fallocate, mmap of a sandbox fd, munmap, mremap), outside
+// every lock of the fault layer, before the call returns to the library: a
+// switch point, where the executor hands the turn to another racing thread
+// (harness/turns.h). Null fn (the default): nothing runs.
+void set_switch_hook(void (*fn)(void* arg), void* arg);
 
 // Arms `fault`: counting starts at the next matching call on a sandbox file.
 // Several faults may be armed at once.

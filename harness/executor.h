@@ -23,6 +23,7 @@
 #include "harness/status.h"
 #include "harness/step_record.h"
 #include "harness/subject.h"
+#include "harness/turns.h"
 #include "harness/worker_threads.h"
 
 namespace mapfuzz {
@@ -67,9 +68,10 @@ class Executor {
   // further checks and cleans up.
   void end();
 
-  // Executes a concurrent group (Op::concurrent): its ops start together,
-  // each on its thread, and the outcome must match some serial order of
-  // them: each call's answer as the model predicts it in that order, and the
+  // Executes a concurrent group (Op::concurrent): its ops run at once, each
+  // on its thread, taking turns at the library's calls that change the
+  // file's size or mappings (harness/turns.h: the same interleaving on every
+  // run), and the outcome must match some serial order of them: each call's answer as the model predicts it in that order, and the
   // file after the group as that order leaves it (it is always read back).
   // The order that matched becomes the model's history (each record's
   // serial_position). Raced only where the contract allows it (see
@@ -228,6 +230,7 @@ class Executor {
   std::vector<uint8_t> io_buffers_[kMaxThreads];  // a write's or read's bytes, per thread
   uint8_t last_thread_ = 0;                       // the thread of the last step
   WorkerThreads threads_;
+  Turns turns_;  // a concurrent group's calls take turns
   // While a concurrent group races: when its lock waits give up (steady
   // clock, ns); 0 otherwise.
   std::atomic<int64_t> group_deadline_ns_{0};

@@ -17,12 +17,8 @@
 namespace mapfuzz {
 namespace {
 
-// The i-th op of a group starts kStagger after the (i-1)-th, and every call
-// that changes the file's size or mappings pauses kPause after it returns:
-// the program's order of the group picks which call lands in which window
-// (faults::set_call_pause).
-constexpr auto kStagger = std::chrono::microseconds(150);
-constexpr uint32_t kPauseMicros = 300;
+// The group's calls take turns (harness/turns.h): the interleaving is fixed
+// by the program.
 constexpr auto kGroupTimeout = std::chrono::milliseconds(10000);
 
 // The strictest file check any of the group's steps asks for: a failed
@@ -44,11 +40,15 @@ struct Executor::GroupCall {
   faults::FaultInfo signal;
   bool survived = true;
 
+  size_t position = 0;  // in the group (its turn order)
+
   static void run(void* arg) {
     auto* c = static_cast<GroupCall*>(arg);
+    c->self->turns_.begin(c->position);
     faults::set_thread_tag(c->record.index);
     c->survived = c->self->guarded_call(*c->op, c->record, &c->signal);
     faults::clear_thread_tag();
+    c->self->turns_.end(c->position);
   }
 };
 
@@ -111,8 +111,10 @@ Finding Executor::follow_order(std::span<GroupCall> calls, std::span<const uint8
     if (!m.applicable(*c.op) || r.expected.size_after > contract_.max_size) {
       return Finding{FindingKind::kWrongSize, r.index, "not applicable in this order"};
     }
-    // Only the group's end is observed: the last op's size is the library's.
-    r.size_after = p + 1 == order.size() ? final_size : r.expected.size_after;
+    // Only the group's end is observed: the last op's size is the library's;
+    // before it, what the op must have left (unchanged after a failure).
+    const uint64_t left = r.status.ok() ? r.expected.size_after : m.size();
+    r.size_after = p + 1 == order.size() ? final_size : left;
     const std::span<const uint8_t> read{io_buffers_[c.op->thread % kMaxThreads].data(), r.read_got};
     if (Finding f = oracle::check_step(r, m, read)) return f;
     m.follow(*c.op,
@@ -163,6 +165,7 @@ Finding Executor::step_group(std::span<const Op> ops) {
     calls[i].op = &ops[i];
     calls[i].record = prepare(ops[i]);
     calls[i].record.index += static_cast<uint32_t>(i);
+    calls[i].position = i;
     tasks[i] = {ops[i].thread, &GroupCall::run, &calls[i]};
   }
   const uint32_t first = calls.front().record.index;
@@ -175,11 +178,12 @@ Finding Executor::step_group(std::span<const Op> ops) {
   {
     DiskConditions::LibraryCall size_limit(options_.disk);
     abandoned_memory::begin_call();
-    faults::set_call_pause(kPauseMicros);
+    turns_.reset(ops.size());
+    faults::set_switch_hook(&Turns::switch_point, &turns_);
     group_deadline_ns_ = now_ns() + std::chrono::nanoseconds(kGroupTimeout).count();
-    all_returned = threads_.race({tasks.data(), ops.size()}, kStagger, kGroupTimeout);
+    all_returned = threads_.race({tasks.data(), ops.size()}, std::chrono::microseconds(0), kGroupTimeout);
     group_deadline_ns_ = 0;
-    faults::set_call_pause(0);
+    faults::set_switch_hook(nullptr, nullptr);
   }
   const bool survived = std::all_of(calls.begin(), calls.end(), [](const GroupCall& c) { return c.survived; });
   if (!all_returned || !survived) return abandon_group(calls, all_returned);

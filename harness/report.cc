@@ -44,7 +44,7 @@ uint64_t fnv1a(const std::string& text) {
 
 }  // namespace
 
-Program minimal_program(const std::vector<StepRecord>& trace, const Finding& finding, const Op* pending) {
+Program minimal_program(const std::vector<StepRecord>& trace, const Finding& finding, std::span<const Op> pending) {
   Program p;
   for (const StepRecord& s : trace) {
     // After the failing step, only the rest of its concurrent group: the
@@ -53,7 +53,7 @@ Program minimal_program(const std::vector<StepRecord>& trace, const Finding& fin
     if (past && !s.op.concurrent) break;
     if (!s.skipped) p.ops.push_back(s.op);
   }
-  if (pending) p.ops.push_back(*pending);
+  p.ops.insert(p.ops.end(), pending.begin(), pending.end());
   return p;
 }
 
@@ -72,7 +72,7 @@ std::string format_step(const StepRecord& s) {
 }
 
 std::string format_report(const char* target_name, const std::vector<StepRecord>& trace,
-                          const Finding& finding, const ReportContext& context, const Op* pending,
+                          const Finding& finding, const ReportContext& context, std::span<const Op> pending,
                           const Signature* signature, const Severity* severity) {
   const Program minimal = minimal_program(trace, finding, pending);
   const StepRecord* failing = nullptr;
@@ -86,7 +86,7 @@ std::string format_report(const char* target_name, const std::vector<StepRecord>
   r += target_name;
   r += "' (" + context.mode + ")\n";
   if (finding.step >= 0) {
-    const Op* op = failing ? &failing->op : pending;
+    const Op* op = failing ? &failing->op : pending.empty() ? nullptr : pending.data();
     r += "  at step " + std::to_string(finding.step) + ": " + (op ? format_op(*op) : std::string("?")) + "\n";
     if (failing && failing->causes.any()) r += "  events: " + failing->causes.describe() + "\n";
   } else {

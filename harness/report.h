@@ -3,6 +3,7 @@
 // the details, and one SUMMARY line.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -29,10 +30,12 @@ struct ReportContext {
 
 // The program that reproduces `finding`: the ops that ran (skipped ones
 // dropped, they change nothing) up to and including the failing one; the
-// whole executed trace for end-of-run findings. `pending` is the op that was
-// running when a crash interrupted the run (null if none).
+// whole executed trace for end-of-run findings; after the failing step, the
+// rest of its concurrent group. `pending` are the ops that were running when
+// a crash interrupted the run (the op, or its whole concurrent group; empty
+// if none).
 Program minimal_program(const std::vector<StepRecord>& trace, const Finding& finding,
-                        const Op* pending = nullptr);
+                        std::span<const Op> pending = {});
 
 // One line per step, as replay prints it: the op, the model's expectation,
 // the library's answer and any injected fault that fired.
@@ -43,7 +46,7 @@ std::string format_step(const StepRecord& step);
 // crash inside a step), else signature_of(finding, its step) and
 // severity_of(trace, finding).
 std::string format_report(const char* target_name, const std::vector<StepRecord>& trace,
-                          const Finding& finding, const ReportContext& context, const Op* pending = nullptr,
+                          const Finding& finding, const ReportContext& context, std::span<const Op> pending = {},
                           const Signature* signature = nullptr, const Severity* severity = nullptr);
 
 // Writes `program` in text form to "<prefix>mapfuzz-<kind>-<hash>.txt"

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -145,21 +146,26 @@ void Runtime::print_crash_report(const char* what, const char* signal, int signo
   reported_ = 1;
   faults::FileSizeLimit::lift_now();  // the reports below must not hit a program's size limit
   const auto& trace = executor_->trace();
-  const Op* pending = trace.size() < program_->ops.size() ? &program_->ops[trace.size()] : nullptr;
+  // The op running, or its whole concurrent group (the race needs all of it).
+  const std::vector<Op>& ops = program_->ops;
+  size_t end = trace.size() < ops.size() ? trace.size() + 1 : trace.size();
+  while (end < ops.size() && ops[end].concurrent) ++end;
+  const std::span<const Op> running(ops.data() + std::min(trace.size(), ops.size()), end - std::min(trace.size(), ops.size()));
+  const Op* pending = running.empty() ? nullptr : running.data();
   Finding f{FindingKind::kSignal, static_cast<int64_t>(trace.size()), what};
   f.signo = signo;
   f.signal_code = signal_code;
   if (!pending) f.step = -1;
   ReportContext context = context_ ? *context_ : ReportContext{};
   if (context.save_on_crash) {
-    context.artifact = save_program(context.artifact_prefix, minimal_program(trace, f, pending), f.kind);
+    context.artifact = save_program(context.artifact_prefix, minimal_program(trace, f, running), f.kind);
     if (!context.artifact.empty()) {
       context.replay_command = cli_path(this_target().name) + " replay " + context.artifact;
     }
   }
   const Signature signature = crash_signature(pending, static_cast<uint32_t>(trace.size()), signal, faults::call_log());
   const Severity severity = crash_severity(trace, static_cast<uint32_t>(trace.size()), faults::call_log());
-  const std::string report = format_report(this_target().name, trace, f, context, pending, &signature, &severity);
+  const std::string report = format_report(this_target().name, trace, f, context, running, &signature, &severity);
   (void)!::write(STDERR_FILENO, report.data(), report.size());
 }
 

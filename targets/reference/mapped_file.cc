@@ -230,7 +230,13 @@ Status MappedFile::open(const std::string& path, bool create, uint64_t size) {
   return {};
 }
 
+// change_mu_, in the thread-safe style only.
+static std::unique_lock<std::mutex> changing(std::mutex& mu) {
+  return kThreadSafe ? std::unique_lock<std::mutex>(mu) : std::unique_lock<std::mutex>();
+}
+
 Status MappedFile::resize(uint64_t new_size) {
+  const auto change = changing(change_mu_);
   Guard guard(mu_, kMutant != Mutant::kThreadsResizeUnexcluded);
   if (!is_open()) return Status(EBADF, "not open");
   if (new_size > kMaxFileSize) return Status(EFBIG, "size");
@@ -284,9 +290,10 @@ Status MappedFile::grow(uint64_t new_size) {
 }
 
 // The wrong way round for another thread (kThreadsSizeBeforeMapping): the
-// new size is announced, then the lock is let go while a new mapping is made
-// and the file extended, and retaken to install the mapping. Alone it is
-// correct: a failure puts the old size back.
+// new size is announced, then the lock is let go (readers come in; writers
+// stay out, on change_mu_) while a new mapping is made and the file
+// extended, and retaken to install the mapping. Alone it is correct: a
+// failure puts the old size back.
 Status MappedFile::grow_announced(uint64_t new_size, Guard& guard) {
   const uint64_t old_size = size_;
   size_ = new_size;
@@ -335,6 +342,7 @@ bool MappedFile::in_bounds(uint64_t offset, uint64_t length) const {
 }
 
 Status MappedFile::write(uint64_t offset, std::span<const uint8_t> data) {
+  const auto change = changing(change_mu_);
   Guard guard(mu_, true);
   if (!is_open()) return Status(EBADF, "not open");
   if (!in_bounds(offset, data.size())) return Status(EINVAL, "bounds");

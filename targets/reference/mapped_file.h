@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -138,12 +139,16 @@ class MappedFile {
   // and sync hold mu_ shared, every other call exclusively.
   class Guard;
   Status grow(uint64_t new_size);
-  // kThreadsSizeBeforeMapping's growth (mutants.h), `guard` held on entry.
+  // kThreadsSizeBeforeMapping's growth (mutants.h), `guard` held on entry
+  // (and change_mu_).
   Status grow_announced(uint64_t new_size, Guard& guard);
   Status shrink(uint64_t new_size);
   bool in_bounds(uint64_t offset, uint64_t length) const;
 
   mutable std::shared_mutex mu_;
+  // Also taken (first) by the calls that change the file, write and resize:
+  // kThreadsSizeBeforeMapping lets go of mu_ alone, so writers stay out.
+  std::mutex change_mu_;
   UniqueFd fd_;
   UniqueMapping map_;  // covers at least [0, size_) when size_ > 0
   uint64_t size_ = 0;

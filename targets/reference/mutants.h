@@ -72,10 +72,10 @@ enum class Mutant : int {
   // another thread goes on while the mapping is moved or the file shrunk
   // under it (SIGSEGV, SIGBUS, or stale bytes).
   kThreadsResizeUnexcluded = 17,
-  // Growth publishes the new size first, then lets go of the lock for the
-  // slow part (mapping and allocating) and retakes it to install the new
-  // mapping: a read in the window passes the bounds check against the new
-  // size and copies from the old, shorter mapping.
+  // Growth publishes the new size first, then lets readers in for the slow
+  // part (mapping and allocating; writers stay out) and shuts them out again
+  // to install the new mapping: a read or sync in the window passes the
+  // bounds check against the new size and uses the old, shorter mapping.
   kThreadsSizeBeforeMapping = 18,
   kCount
 };

@@ -38,6 +38,14 @@ reference_mut_no_remap_after_grow corpus/reference/grow_then_write_new_area.txt 
 reference_mut_no_remap_after_grow corpus/reference/sizelimit_grow.txt signal|swallowed-error|file-mismatch a write past the stale mapping lands wherever memory lies (ASLR)
 reference_mut_no_remap_after_grow corpus/reference/outside_lock_after_mmap.txt signal|data-mismatch|file-mismatch|clean a write past the stale mapping lands wherever memory lies (ASLR)
 reference_mut_no_remap_after_grow corpus/reference/outside_lock_contention.txt signal|data-mismatch|file-mismatch|clean a write past the stale mapping lands wherever memory lies (ASLR)
+reference_mut_no_remap_after_grow corpus/reference/threads_handover.txt signal|data-mismatch|file-mismatch|unexpected-error|clean a write past the stale mapping lands wherever memory lies (ASLR)
+reference_mut_no_remap_after_grow corpus/reference/threads_read_while_growing.txt signal|data-mismatch|file-mismatch|unexpected-error|clean a write past the stale mapping lands wherever memory lies (ASLR)
+reference_mut_no_remap_after_grow corpus/reference/threads_read_while_shrinking.txt signal|data-mismatch|file-mismatch|unexpected-error|clean a write past the stale mapping lands wherever memory lies (ASLR)
+reference_mut_no_remap_after_grow corpus/reference/threads_resize_sync_race.txt signal|data-mismatch|file-mismatch|unexpected-error|clean a write past the stale mapping lands wherever memory lies (ASLR)
+reference_mut_no_remap_after_grow corpus/reference/threads_writes_race.txt signal|data-mismatch|file-mismatch|unexpected-error|clean a write past the stale mapping lands wherever memory lies (ASLR)
+reference_mut_threads_resize_unexcluded corpus/reference/threads_resize_sync_race.txt unexpected-error|signal|data-mismatch|file-mismatch whether mremap moves the mapping a racing msync uses depends on the address space (ASLR)
+reference_mut_threads_size_before_mapping corpus/reference/threads_read_while_growing.txt signal a read past the old mapping lands wherever memory lies (ASLR): the sanitizer's report differs
+reference_mut_threads_size_before_mapping corpus/reference/threads_resize_sync_race.txt signal|unexpected-error|clean an msync past the old mapping fails or succeeds by what lies next to it (ASLR)
 "
 
 # Replays run with the defaults: no mapfuzz or sanitizer setting leaks in.
