@@ -110,7 +110,9 @@ void WorkerThreads::run(uint8_t thread, Job job, void* arg) {
 
 bool WorkerThreads::race(std::span<const Task> tasks, std::chrono::microseconds stagger,
                          std::chrono::milliseconds timeout) {
-  const Clock::time_point first = Clock::now() + std::chrono::microseconds(100);  // all posted by then
+  // With a stagger, the first starts once all are posted; without, at once.
+  const Clock::time_point first =
+      stagger.count() != 0 ? Clock::now() + std::chrono::microseconds(100) : Clock::time_point{};
   Worker* posted[kMaxThreads] = {};
   for (size_t i = 0; i < tasks.size(); ++i) {
     const uint8_t t = tasks[i].thread < kMaxThreads ? tasks[i].thread : 0;

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# thread_replay_test.sh TARGETS_BIN_DIR ROOT
+# One input, one interleaving: every program that uses threads (the seeds
+# named threads_*) replays 10 times to the same trace, the same serial order
+# of each concurrent group (the "raced:" lines) and the same verdict, on the
+# reference library's thread-safe (locking) style and on its threads_*
+# mutants. For a mutant whose racing call reads or writes past its mapping,
+# what lies there is up to the address space (ASLR): there only the verdict
+# and the failing step must be the same.
+set -uo pipefail
+bin=$1 root=$(cd "$2" && pwd)
+sed_file=$(dirname "$0")/golden_normalise.sed
+for v in $(compgen -e | grep -E '^(MAPFUZZ_|[A-Z]+SAN_OPTIONS$)'); do unset "$v"; done
+work=$(mktemp -d "${TMPDIR:-/tmp}/mapfuzz-thread-replay-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+failed=0 checked=0
+for cli in "$bin"/mapfuzz-reference_locking "$bin"/mapfuzz-reference_mut_threads_*; do
+  [ -x "$cli" ] || continue
+  t=${cli##*/mapfuzz-}
+  for program in "$root"/corpus/reference/threads_*.txt; do
+    for i in $(seq 1 10); do
+      "$cli" replay "$program" >"$work/raw$i" 2>&1
+      status=$?
+      if [ "$t" = reference_locking ]; then
+        sed -f "$sed_file" "$work/raw$i" >"$work/run$i"
+      else  # the steps up to the verdict, and the verdict
+        grep -E '^(step [0-9]+:|    raced:|SUMMARY: mapfuzz)' "$work/raw$i" >"$work/run$i"
+      fi
+      echo "exit $status" >>"$work/run$i"
+    done
+    checked=$((checked + 1))
+    for i in $(seq 2 10); do
+      if ! cmp -s "$work/run1" "$work/run$i"; then
+        echo "FAIL: $t ${program##*/}: replay $i differs from replay 1"; diff "$work/run1" "$work/run$i" | head -n 20
+        failed=1
+        break
+      fi
+    done
+  done
+done
+[ $checked -gt 0 ] || { echo "FAIL: no program using threads was replayed"; exit 1; }
+echo "thread replays: $checked programs x targets, 10 replays each: $([ $failed = 0 ] && echo all the same || echo DIFFER)"
+exit $failed
