@@ -71,11 +71,14 @@ struct Contract {
   // lock wait never hangs a run: the outside lets go, except under kErrors
   // (then the wait is a hang finding).
   LockScope locks;
+  // Calls may come from any thread, one at a time (Op::thread). False for a
+  // library bound to the thread that set it up (an embedded interpreter's
+  // thread state): every op then runs on the harness's own thread.
+  bool any_thread = true;
   // The library is thread-safe for these ops (a bit per OpKind, see
   // concurrent_bit): they may run at the same time on one open instance,
   // each as if alone in some order. 0: not thread-safe; the ops of a
-  // concurrent group then run one at a time. Any library may be called
-  // from any thread one call at a time (Op::thread).
+  // concurrent group then run one at a time.
   uint32_t concurrent_ops = 0;
 };
 

@@ -59,7 +59,7 @@ int64_t Executor::now_ns() {
 }
 
 bool Executor::call_on_thread(const Op& op, StepRecord& record, faults::FaultInfo* signal) {
-  if (op.thread == 0) return call_guarded(op, record, signal);
+  if (op.thread == 0 || !contract_.any_thread) return call_guarded(op, record, signal);
   struct Job {
     Executor* self;
     const Op* op;
@@ -80,7 +80,7 @@ bool Executor::call_on_thread(const Op& op, StepRecord& record, faults::FaultInf
 }
 
 const char* Executor::group_refusal(std::span<const Op> ops) const {
-  if (contract_.concurrent_ops == 0) return "the library is not thread-safe";
+  if (contract_.concurrent_ops == 0 || !contract_.any_thread) return "the library is not thread-safe";
   if (abandoned_ || !model_.is_open()) return "the library is not open";
   if (model_.view_stale()) return "the file changed under the library";
   if (model_.outside_locks().any()) return "another process holds a lock";

@@ -70,6 +70,9 @@ const Target& this_target() {
           // m.resize() grows the file with ftruncate (sparse): on a full disk
           // the first touch of a new page raises SIGBUS, not OSError.
           .allocates_on_growth = false,
+          // The embedded interpreter's thread state and GIL belong to the
+          // thread that initialised it: every call stays on that thread.
+          .any_thread = false,
       },
       &python_mmap::make_subject,
       &kExporter,
