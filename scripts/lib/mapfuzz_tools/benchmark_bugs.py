@@ -30,9 +30,11 @@ LABELS = {
     "sparse_growth": ("disk-full", "disk full"),
     "locks_ignores_held_lock": ("locks", "outside event"),
     "locks_unchecked_result": ("locks", "outside event"),
+    "threads_resize_unexcluded": ("threads", "racing threads"),
+    "threads_size_before_mapping": ("threads", "racing threads"),
 }
-MODES = ("none", "injected fault", "outside event", "disk full")
-CLASS_ORDER = ("bounds", "remap", "swallowed-error", "atomicity", "leak", "signal/outside", "disk-full", "locks")
+MODES = ("none", "injected fault", "outside event", "disk full", "racing threads")
+CLASS_ORDER = ("bounds", "remap", "swallowed-error", "atomicity", "leak", "signal/outside", "disk-full", "locks", "threads")
 
 # One bug of each class: the --quick selection.
 QUICK = ("bounds_by_page", "no_remap_after_grow", "swallowed_ftruncate_error", "non_atomic_resize",
