@@ -18,6 +18,7 @@
 #include "faults/interpose.h"
 #include "faults/mapping_table.h"
 #include "faults/sandbox_path.h"
+#include "faults/tsan_hidden.h"
 
 namespace mapfuzz::faults::detail {
 
@@ -108,6 +109,9 @@ class Locked {
   Locked() { g_lock.lock(); }
   ~Locked() { g_lock.unlock(); }
   Tables* operator->() const { return g_tables; }
+
+ private:
+  HiddenFromTsan hidden_;  // before the lock, after the unlock (tsan_hidden.h)
 };
 
 // set_switch_hook(): after a call that changes the file's size or mappings.

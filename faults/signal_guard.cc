@@ -140,6 +140,14 @@ bool SignalGuard::run(void (*fn)(void*), void* arg, FaultInfo* info) {
   detail::GuardFrame frame;
   detail::GuardedScope scope(&frame);
   if (sigsetjmp(frame.env, 0) != 0) {
+    // The handler ran with SA_NODEFER, so the signal is not blocked now;
+    // but a sanitizer that routes signals through a handler of its own
+    // (ThreadSanitizer) may have blocked it: without this the next fault
+    // of this thread would kill the process. Only on this rare path.
+    sigset_t faults;
+    sigemptyset(&faults);
+    for (int sig : kSignals) sigaddset(&faults, sig);
+    pthread_sigmask(SIG_UNBLOCK, &faults, nullptr);
     if (info != nullptr) *info = frame.info;
     return false;
   }

@@ -156,6 +156,8 @@ void emit_checks(ExportWriter& w, const CheckInput& in) {
     case FindingKind::kHang:
       w.note("a correct library does not wait here (the runtime turns the wait into EDEADLK)");
       return;
+    case FindingKind::kDataRace:  // export refuses programs that race
+      return;
     case FindingKind::kNone:
     case FindingKind::kCount:
       return;

@@ -17,6 +17,7 @@ const char* finding_name(FindingKind kind) {
     case FindingKind::kSignal: return "signal";
     case FindingKind::kLockIgnored: return "lock-ignored";
     case FindingKind::kHang: return "hang";
+    case FindingKind::kDataRace: return "data-race";
     case FindingKind::kCount: break;
   }
   return "unknown";

@@ -21,6 +21,7 @@ enum class FindingKind : uint8_t {
   kSignal,           // SIGBUS/SIGSEGV on a sandbox mapping with no documented cause
   kLockIgnored,      // the file changed while another process held a lock the contract says the library takes first
   kHang,             // a lock call would have waited for ever (a lock the library holds itself, or a wait its contract rules out)
+  kDataRace,         // ThreadSanitizer saw two of the library's threads touch the same memory unordered, one of them writing
   kCount
 };
 

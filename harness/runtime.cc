@@ -21,6 +21,9 @@
 #if __has_feature(address_sanitizer)
 #define MAPFUZZ_HAS_ASAN 1
 #endif
+#if __has_feature(thread_sanitizer)
+#define MAPFUZZ_HAS_TSAN 1
+#endif
 #endif
 #ifdef MAPFUZZ_HAS_ASAN
 // Only in ASan builds: OSS-Fuzz rejects a UBSan-only binary that calls any
@@ -69,7 +72,8 @@ class Runtime {
   // `signal` names what ended the run in the signature ("SIGSEGV",
   // "sanitizer", "sanitizer-death"); `signo` and `signal_code` are the
   // signal and its si_code (0 for a sanitizer's death).
-  void print_crash_report(const char* what, const char* signal, int signo = 0, int signal_code = 0);
+  void print_crash_report(const char* what, const char* signal, int signo = 0, int signal_code = 0,
+                          FindingKind kind = FindingKind::kSignal);
   // Passes `sig` on to the handler that was there before ours.
   void chain(int sig, siginfo_t* info, void* ucontext);
 
@@ -141,7 +145,7 @@ void Runtime::set_current(const Program* program, const ReportContext* context) 
   if (program) reported_ = 0;
 }
 
-void Runtime::print_crash_report(const char* what, const char* signal, int signo, int signal_code) {
+void Runtime::print_crash_report(const char* what, const char* signal, int signo, int signal_code, FindingKind kind) {
   if (reported_ || !program_ || !executor_) return;
   reported_ = 1;
   faults::FileSizeLimit::lift_now();  // the reports below must not hit a program's size limit
@@ -152,7 +156,7 @@ void Runtime::print_crash_report(const char* what, const char* signal, int signo
   while (end < ops.size() && ops[end].concurrent) ++end;
   const std::span<const Op> running(ops.data() + std::min(trace.size(), ops.size()), end - std::min(trace.size(), ops.size()));
   const Op* pending = running.empty() ? nullptr : running.data();
-  Finding f{FindingKind::kSignal, static_cast<int64_t>(trace.size()), what};
+  Finding f{kind, static_cast<int64_t>(trace.size()), what};
   f.signo = signo;
   f.signal_code = signal_code;
   if (!pending) f.step = -1;
@@ -163,7 +167,7 @@ void Runtime::print_crash_report(const char* what, const char* signal, int signo
       context.replay_command = cli_path(this_target().name) + " replay " + context.artifact;
     }
   }
-  const Signature signature = crash_signature(pending, static_cast<uint32_t>(trace.size()), signal, faults::call_log());
+  const Signature signature = crash_signature(pending, static_cast<uint32_t>(trace.size()), signal, faults::call_log(), kind);
   const Severity severity = crash_severity(trace, static_cast<uint32_t>(trace.size()), faults::call_log());
   const std::string report = format_report(this_target().name, trace, f, context, running, &signature, &severity);
   (void)!::write(STDERR_FILENO, report.data(), report.size());
@@ -200,6 +204,35 @@ void crash_handler(int sig, siginfo_t* info, void* ucontext) {
 [[maybe_unused]] void asan_report(const char*) {
   if (Runtime* runtime = Runtime::if_made()) runtime->print_crash_report("AddressSanitizer report (above) while the library ran", "sanitizer");
 }
+
+}  // namespace
+
+#ifdef MAPFUZZ_HAS_TSAN
+// ThreadSanitizer builds (the tsan preset): a data race ends the run like any
+// finding (halt_on_error; libFuzzer keeps the input), and the crash report
+// printed from a signal handler is not itself reported; it exits 1, as
+// every finding does (harness/exit_codes.h).
+// clang 14 instruments libFuzzer's coverage counters (a section after the
+// executable's data, which ThreadSanitizer names by the symbol before it,
+// __TMC_END__): every racing call of a group bumps them unordered. They are
+// libFuzzer's, not the library's.
+extern "C" const char* __tsan_default_suppressions() { return "race:__TMC_END__\n"; }
+extern "C" const char* __tsan_default_options() { return "halt_on_error=1:report_signal_unsafe=0:exitcode=1"; }
+
+// Every sanitizer report ends with this summary line; a data race's becomes
+// a data-race finding (ThreadSanitizer printed both stacks above it).
+extern "C" void __sanitizer_report_error_summary(const char* summary) {
+  (void)!::write(STDERR_FILENO, summary, std::strlen(summary));
+  (void)!::write(STDERR_FILENO, "\n", 1);
+  if (std::strstr(summary, "ThreadSanitizer: data race") == nullptr) return;
+  if (Runtime* runtime = Runtime::if_made()) {
+    runtime->print_crash_report("ThreadSanitizer saw a data race (both stacks above) while the library ran", "data-race",
+                                0, 0, FindingKind::kDataRace);
+  }
+}
+#endif
+
+namespace {
 
 // A sanitizer that dies without a report of its own (an internal CHECK
 // failure after the library unmapped the sanitizer's memory, say).

@@ -40,9 +40,9 @@ Signature signature_of(const Finding& finding, const StepRecord* step) {
 }
 
 Signature crash_signature(const Op* pending, uint32_t index, const char* signal,
-                          const std::vector<faults::CallRecord>& calls) {
+                          const std::vector<faults::CallRecord>& calls, FindingKind kind) {
   Signature s;
-  s.kind = FindingKind::kSignal;
+  s.kind = kind;
   if (pending) s.op = op_kind_name(pending->kind);
   s.causes.push_back(signal);
   for (const faults::CallRecord& c : calls) {

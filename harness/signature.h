@@ -41,8 +41,9 @@ Signature signature_of(const Finding& finding, const StepRecord* step);
 // The signature of a crash inside step `index`, running `pending` (null
 // once the program's ops are done): `signal` names what ended it ("SIGSEGV",
 // "sanitizer", ...); `calls` is the fault layer's log, whose records tagged
-// `index` say which faults the step injected.
+// `index` say which faults the step injected; `kind` is the finding's
+// (kSignal, or kDataRace for ThreadSanitizer's report).
 Signature crash_signature(const Op* pending, uint32_t index, const char* signal,
-                          const std::vector<faults::CallRecord>& calls);
+                          const std::vector<faults::CallRecord>& calls, FindingKind kind = FindingKind::kSignal);
 
 }  // namespace mapfuzz

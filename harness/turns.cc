@@ -1,5 +1,7 @@
 #include "harness/turns.h"
 
+#include "faults/tsan_hidden.h"
+
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -73,6 +75,7 @@ void Turns::wait_for_turn(size_t call, std::unique_lock<std::mutex>& lock) {
 
 void Turns::begin(size_t call) {
   if (call >= kMaxThreads) return;
+  const faults::HiddenFromTsan hidden;  // the turns are not the library's order
   std::unique_lock lock(mu_);
   t_call = static_cast<int>(call);
   tid_[call] = ::syscall(SYS_gettid);
@@ -81,6 +84,7 @@ void Turns::begin(size_t call) {
 
 void Turns::end(size_t call) {
   if (call >= kMaxThreads) return;
+  const faults::HiddenFromTsan hidden;
   std::lock_guard lock(mu_);
   ended_[call] = true;
   if (turn_ == static_cast<int>(call)) turn_ = next_after(call);
@@ -92,6 +96,7 @@ void Turns::switch_point(void* self) {
   if (t_call < 0) return;
   auto* t = static_cast<Turns*>(self);
   const auto call = static_cast<size_t>(t_call);
+  const faults::HiddenFromTsan hidden;
   std::unique_lock lock(t->mu_);
   if (t->turn_ == static_cast<int>(call)) {  // else another call went on while this one was blocked
     const int next = t->next_after(call);
