@@ -247,7 +247,7 @@ constexpr const char* kCorrectLibrary[] = {
     "A correct library never touches a page beyond the file's end: it allocates the file's blocks before it writes through a mapping, remaps after every size change, and never uses a pointer after munmap.",
     "A correct library that promises to lock takes its lock with a non-blocking or blocking lock call before it changes the file, checks the call's result, and fails (changing nothing) or waits when another process holds a conflicting lock.",
     "A correct library never waits for a lock it holds itself (through another fd of the same file, or a second flock on another open file description), and waits for another process only if its contract says it does.",
-    "A correct thread-safe library orders every access to shared state (its size, its mapping's address and length) with a lock or atomics, and never lets one thread read what another is changing.",
+    "A correct library that claims to be thread-safe orders every access to shared state (its size, its mapping's address and length) with a lock or atomics, and never lets one thread read what another is changing.",
 };
 static_assert(std::size(kCorrectLibrary) == static_cast<size_t>(FindingKind::kCount), "one text per finding kind");
 
