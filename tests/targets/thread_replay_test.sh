@@ -12,6 +12,7 @@
 set -uo pipefail
 bin=$1 root=$(cd "$2" && pwd)
 sed_file=$(dirname "$0")/golden_normalise.sed
+. "$(dirname "$0")/same_runs.sh"
 for v in $(compgen -e | grep -E '^(MAPFUZZ_|[A-Z]+SAN_OPTIONS$)'); do unset "$v"; done
 work=$(mktemp -d "${TMPDIR:-/tmp}/mapfuzz-thread-replay-XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -33,13 +34,7 @@ for cli in "$bin"/mapfuzz-reference_locking "$bin"/mapfuzz-reference_mut_threads
       echo "exit $status" >>"$work/run$i"
     done
     checked=$((checked + 1))
-    for i in $(seq 2 10); do
-      if ! cmp -s "$work/run1" "$work/run$i"; then
-        echo "FAIL: $t ${program##*/}: replay $i differs from replay 1"; diff "$work/run1" "$work/run$i" | head -n 20
-        failed=1
-        break
-      fi
-    done
+    all_runs_same "$t ${program##*/}" "$work" 10 || failed=1
   done
 done
 [ $checked -gt 0 ] || { echo "FAIL: no program using threads was replayed"; exit 1; }
