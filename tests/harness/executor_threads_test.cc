@@ -28,7 +28,7 @@ namespace {
 // How the little library below behaves when calls race.
 enum class Race {
   kMutex,         // one mutex around every call: correct
-  kLastFirst,     // correct, and a write waits (up to 200 ms) until a read is done: in a group
+  kLastFirst,     // correct, and a write waits (up to 2 s) until a read is done: in a group
                   // of a write and a read, the read always goes first
   kTornWrites,    // no mutex; a write copies its halves with a pause between: torn under a race
 };
@@ -61,7 +61,9 @@ class RaceSubject final : public Subject {
     if (offset > size_ || data.size() > size_ - offset) return Status(EINVAL, "bounds");
     const size_t half = data.size() / 2;
     std::memcpy(base_ + offset, data.data(), half);
-    if (race_ == Race::kTornWrites) std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    // Long enough for the other racing call to be let on even on a loaded
+    // machine (the turns see this thread asleep after three looks 100 us apart).
+    if (race_ == Race::kTornWrites) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     std::memcpy(base_ + offset + half, data.data() + half, data.size() - half);
     return {};
   }
@@ -107,7 +109,7 @@ class RaceSubject final : public Subject {
     threads().push_back(::syscall(SYS_gettid));
   }
   void wait_for_a_read() {
-    for (int i = 0; i < 2000 && !read_done_; ++i) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    for (int i = 0; i < 20000 && !read_done_; ++i) std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
   Status fail(Status s) {
     if (fd_ >= 0) ::close(fd_);
