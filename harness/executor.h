@@ -212,6 +212,11 @@ class Executor {
   // the library reports contention, or the outside holds none (false: the
   // wait becomes a hang).
   static bool on_lock_wait(void* self, const faults::LockWait& wait);
+  // The outside's lock a library lock call of family `api` on [offset,
+  // offset+length) meets, on whichever file (the call names an fd); the
+  // first held one if none conflicts (its holder cannot be told), null if
+  // the outside holds none.
+  const HeldLock* met_lock(faults::LockCallApi api, uint64_t offset, uint64_t length) const;
   // A failure whose step's lock calls met a lock while the outside held
   // one: contention (Cause::kLockHeld), whatever the contract promises.
   void name_lock_causes(StepRecord& record, size_t first_call) const;

@@ -42,6 +42,17 @@ std::string describe_wait(const faults::LockWait& w) {
 
 }  // namespace
 
+const HeldLock* Executor::met_lock(faults::LockCallApi api, uint64_t offset, uint64_t length) const {
+  const faults::LockApi family = api == faults::LockCallApi::kFlock ? faults::LockApi::kFlock
+                                 : api == faults::LockCallApi::kOfd ? faults::LockApi::kOfd
+                                                                    : faults::LockApi::kFcntl;
+  const OutsideLocks& locks = model_.outside_locks();
+  for (uint8_t f = 0; f < static_cast<uint8_t>(faults::EventFile::kCount); ++f) {  // the call names an fd, not a file
+    if (const HeldLock* h = locks.conflicting(family, static_cast<faults::EventFile>(f), offset, length, true)) return h;
+  }
+  return locks.any() ? &locks.held().front() : nullptr;
+}
+
 bool Executor::on_lock_wait(void* self, const faults::LockWait& wait) {
   (void)wait;
   auto* ex = static_cast<Executor*>(self);
@@ -72,8 +83,8 @@ void Executor::name_lock_causes(StepRecord& record, size_t first_call) const {
     const bool contention = c.call == faults::Call::kLock && !c.injected &&
                             (c.result_errno == EAGAIN || c.result_errno == EACCES);
     if (contention) {
-      record.causes.set_lock_held(model_.outside_locks().held().front().describe() +
-                                  " (the library's own lock call met a lock)");
+      const HeldLock* met = met_lock(faults::lock_api(c.flags), c.file_offset, c.length);
+      record.causes.set_lock_held(met->describe() + " (the library's own lock call met a lock)");
       return;
     }
   }
@@ -86,8 +97,8 @@ Finding Executor::check_hang(const StepRecord& record, size_t first_call) const 
     faults::LockWait w{};
     (void)faults::last_lock_hang(&w);
     std::string holder = "the library itself (another fd or open file description of the same file)";
-    if (model_.outside_locks().any()) {
-      holder = "another process (" + model_.outside_locks().held().front().describe() + ")";
+    if (const HeldLock* met = model_.outside_locks().any() ? met_lock(w.api, w.offset, w.length) : nullptr) {
+      holder = "another process (" + met->describe() + ")";
       if (contract_.locks.promise == LockPromise::kErrors) holder += "; the contract says contention is an error";
     }
     char pid[64] = "";

@@ -183,8 +183,10 @@ const Target kLeavesGrown{"tiny_resize_leaves_file_grown", Contract{.syncs_range
 
 // Runs `text` against `target` with in-process outside events (in-call
 // events on) and size limits; returns the finding (and, if `statuses` is
-// not null, each step's status).
-Finding run(const Target& target, const char* text, std::vector<Status>* statuses = nullptr) {
+// not null, each step's status, and if `causes` is not null, each step's
+// causes as reports print them).
+Finding run(const Target& target, const char* text, std::vector<Status>* statuses = nullptr,
+            std::vector<std::string>* causes = nullptr) {
   ::signal(SIGXFSZ, SIG_IGN);
   Program program;
   std::string error;
@@ -201,6 +203,9 @@ Finding run(const Target& target, const char* text, std::vector<Status>* statuse
   const Finding f = executor.run(program);
   if (statuses) {
     for (const StepRecord& r : executor.trace()) statuses->push_back(r.status);
+  }
+  if (causes) {
+    for (const StepRecord& r : executor.trace()) causes->push_back(r.causes.describe());
   }
   BOOST_TEST_MESSAGE(target.name << ": " << finding_name(f.kind) << " " << f.detail);
   return f;
@@ -319,6 +324,23 @@ BOOST_AUTO_TEST_CASE(contention_met_by_the_librarys_own_lock_call_is_excused_wit
   BOOST_TEST(!run(kTriesUnpromised, kWriteUnderLock));
   // Without a lock held by another process, the same EAGAIN would be the library's.
   BOOST_TEST(!run(kTriesUnpromised, "open create size=4096\nwrite offset=0 length=10 seed=1\n"));
+}
+
+BOOST_AUTO_TEST_CASE(contention_names_the_lock_the_librarys_call_met) {
+  // The outside holds a flock lock first, then an fcntl one: the library's
+  // fcntl lock call meets only the second, which the cause must name.
+  std::vector<Status> statuses;
+  std::vector<std::string> causes;
+  BOOST_TEST(!run(kTriesUnpromised,
+                  "open create size=8192\n"
+                  "outside lock kind=flock mode=shared offset=0 length=0\n"
+                  "outside lock kind=fcntl mode=exclusive offset=0 length=0\n"
+                  "write offset=0 length=100 seed=1\n",
+                  &statuses, &causes));
+  BOOST_REQUIRE(causes.size() >= 4u);  // and the close at the end
+  BOOST_TEST(!statuses[3].ok());
+  BOOST_TEST(causes[3].find("fcntl exclusive") != std::string::npos, causes[3]);
+  BOOST_TEST(causes[3].find("flock") == std::string::npos, causes[3]);
 }
 
 BOOST_AUTO_TEST_CASE(the_harness_reading_the_file_never_drops_the_librarys_locks) {
