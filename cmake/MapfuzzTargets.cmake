@@ -65,7 +65,7 @@ function(mapfuzz_add_target)
     add_executable(${exe} ${T_SOURCES} ${MAPFUZZ_ROOT}/harness/cli_main.cc ${MAPFUZZ_ROOT}/harness/gdb_replay.cc
                    ${MAPFUZZ_ROOT}/harness/export.cc ${MAPFUZZ_ROOT}/harness/export_writer.cc
                    ${MAPFUZZ_EXPORT_RUNTIME_CC} ${MAPFUZZ_ROOT}/harness/export_child.cc)
-    target_link_libraries(${exe} PRIVATE mapfuzz_core_san ${T_LIBRARIES})
+    target_link_libraries(${exe} PRIVATE mapfuzz_run mapfuzz_core_san ${T_LIBRARIES})
     target_include_directories(${exe} PRIVATE ${T_INCLUDE_DIRS})
     target_compile_definitions(${exe} PRIVATE ${T_DEFINES} MAPFUZZ_TARGET_NAME="${T_NAME}")
     mapfuzz_apply_san_flags(${exe} EXECUTABLE)

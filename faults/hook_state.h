@@ -77,6 +77,9 @@ inline constinit uint64_t g_page = 4096;
 using AfterMmapHook = void (*)(void*);
 inline constinit std::atomic<AfterMmapHook> g_after_mmap{nullptr};
 inline constinit void* g_after_mmap_arg = nullptr;
+using CallObserver = void (*)(void*, const CallRecord&, uint64_t);
+inline constinit std::atomic<CallObserver> g_observer{nullptr};  // set_call_observer()
+inline constinit std::atomic<void*> g_observer_arg{nullptr};
 using LockWaitHook = bool (*)(void*, const LockWait&);
 inline constinit std::atomic<LockWaitHook> g_lock_wait{nullptr};
 inline constinit std::atomic<void*> g_lock_wait_arg{nullptr};
@@ -139,13 +142,23 @@ inline CallRecord record(Call call, int fd) {
   return r;
 }
 
+// Hands rec to the call observer (set_call_observer) if one is set, else
+// appends it to the call log.
+inline void publish(const Locked& t, const CallRecord& rec) {
+  if (const CallObserver fn = g_observer.load(std::memory_order_acquire)) {
+    fn(g_observer_arg.load(std::memory_order_relaxed), rec, t->counts[static_cast<size_t>(rec.call)]);
+    return;
+  }
+  t->log.push_back(rec);
+}
+
 // Appends rec, the real result of a sandbox call, to the call log, unless
 // bypassed. A real failure clears this thread's injection mark: the errno
 // a Status is built from now is not an injected one.
 inline void append_log(const Locked& t, const CallRecord& rec) {
   if (t_bypass) return;
   if (rec.result_errno != 0) clear_injected_mark();
-  t->log.push_back(rec);
+  publish(t, rec);
 }
 
 // Counts a sandbox call of rec.call; if an armed fault fires, logs rec as
@@ -177,7 +190,7 @@ int take_fault(const Locked& t, CallRecord& rec, Accepts accepts) {
     ++t->fired_in_tag;
     rec.result_errno = err;
     rec.injected = true;
-    t->log.push_back(rec);
+    publish(t, rec);
     mark_injected(err);
   }
   return err;

@@ -178,6 +178,14 @@ size_t live_sandbox_mappings() {
 int real_open(const char* path, int flags, int mode) { return fwd_open(path, flags, static_cast<mode_t>(mode)); }
 int real_close(int fd) { return fwd_close(fd); }
 
+bool add_scope_pattern(const char* glob) { return g_sandbox.add_pattern(glob); }
+void clear_scope_patterns() { g_sandbox.clear_patterns(); }
+
+void set_call_observer(void (*fn)(void*, const CallRecord&, uint64_t), void* arg) {
+  g_observer_arg.store(arg, std::memory_order_relaxed);
+  g_observer.store(fn, std::memory_order_release);
+}
+
 void call_after_next_mmap(void (*fn)(void*), void* arg) {
   detail::g_after_mmap_arg = arg;
   detail::g_after_mmap.store(fn);

@@ -149,6 +149,17 @@ bool last_lock_hang(LockWait* out);
 // starts tracking; clears log, counters, faults and this thread's injection
 // mark. `dir` is copied.
 void activate(const char* dir);
+// Also counts as inside the sandbox, from the next activate() on: every
+// path that matches `glob` (fnmatch(3) without flags, so `*` also matches
+// `/`), compared with the absolute, lexically normalised path the call
+// names. `glob` must be absolute; at most kMaxScopePatterns are kept.
+// activate(nullptr) with patterns scopes the patterns alone. Returns false
+// (and keeps nothing) for a relative, too long or surplus pattern.
+// clear_scope_patterns() forgets them all. Not thread-safe.
+inline constexpr size_t kMaxScopePatterns = 8;
+bool add_scope_pattern(const char* glob);
+void clear_scope_patterns();
+
 // Stops tracking and disarms every fault; forgets tracked fds and mappings.
 void deactivate();
 bool active();
@@ -182,6 +193,14 @@ void disarm_all();
 // way is spent; a persistent one fires again under the next tag). 0: no cap,
 // the default. Kept by activate() and deactivate().
 void set_fault_cap(uint32_t per_tag);
+
+// While set (fn not null), each CallRecord goes to fn(arg, record, count)
+// instead of the call log, where count is call_count(record.call) at that
+// moment (the record's own number among the counted calls of its kind, for
+// a counted call). fn runs on the calling thread with the fault layer's
+// lock held: it must not call back into the fault layer's control calls;
+// its own interposed calls pass through untouched. Kept by activate().
+void set_call_observer(void (*fn)(void* arg, const CallRecord& record, uint64_t count), void* arg);
 
 // The calls on sandbox files since activate() or clear_log(). clear_log()
 // also forgets the last lock hang (last_lock_hang).

@@ -32,6 +32,12 @@ inline int fallocate(int fd, int mode, uint64_t offset, uint64_t length) {
 inline long pwrite(int fd, const void* buf, size_t count, uint64_t offset) {
   return ::syscall(SYS_pwrite64, fd, buf, count, offset);
 }
+inline long write(int fd, const void* buf, size_t count) { return ::syscall(SYS_write, fd, buf, count); }
+inline long read(int fd, void* buf, size_t count) { return ::syscall(SYS_read, fd, buf, count); }
+// Not NUL-terminated, as readlink(2).
+inline long readlink(const char* path, char* buf, size_t size) {
+  return ::syscall(SYS_readlinkat, AT_FDCWD, path, buf, size);
+}
 inline int fstat(int fd, struct stat* st) { return static_cast<int>(::syscall(SYS_fstat, fd, st)); }
 // Does not follow a final symlink.
 inline int lstat(const char* path, struct stat* st) {

@@ -15,6 +15,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <fnmatch.h>
 
 namespace mapfuzz::faults::detail {
 
@@ -58,6 +59,7 @@ class SandboxPath {
   // Sets the sandbox to `dir` (absolute), also matching its realpath() when
   // that differs. Returns false if `dir` is not absolute or too long.
   bool set(const char* dir) {
+    patterns_on_ = true;
     if (dir == nullptr || dir[0] != '/') {
       n_roots_ = 0;
       return false;
@@ -84,12 +86,31 @@ class SandboxPath {
   }
 
   // Matches nothing until the next set() (which may reuse the cached roots).
-  void clear() { n_roots_ = 0; }
+  // Patterns (add_pattern) are kept, but match only while set() holds a
+  // root or was given null.
+  void clear() {
+    n_roots_ = 0;
+    patterns_on_ = false;
+  }
+
+  // Also matches paths that fnmatch(3) `glob` (absolute, no flags: `*`
+  // matches `/` too), from the next set() on. Returns false, keeping
+  // nothing, if `glob` is not absolute, too long, or kMaxPatterns are kept.
+  static constexpr int kMaxPatterns = 8;
+  bool add_pattern(const char* glob) {
+    if (glob == nullptr || glob[0] != '/' || n_patterns_ == kMaxPatterns || std::strlen(glob) >= PATH_MAX) {
+      return false;
+    }
+    std::strcpy(patterns_[n_patterns_++], glob);
+    return true;
+  }
+  void clear_patterns() { n_patterns_ = 0; }
 
   // Returns true iff `path` (resolved against `dirfd` as openat does)
   // names the sandbox directory or something under it.
   bool contains(int dirfd, const char* path) const {
-    if (n_roots_ == 0 || path == nullptr || path[0] == '\0') return false;
+    const bool patterns = patterns_on_ && n_patterns_ > 0;
+    if ((n_roots_ == 0 && !patterns) || path == nullptr || path[0] == '\0') return false;
     char base[PATH_MAX];
     const char* base_ptr = nullptr;
     if (path[0] != '/') {
@@ -109,6 +130,9 @@ class SandboxPath {
     for (int i = 0; i < n_roots_; ++i) {
       if (under(full, roots_[i], lens_[i])) return true;
     }
+    for (int i = 0; patterns && i < n_patterns_; ++i) {
+      if (::fnmatch(patterns_[i], full, 0) == 0) return true;
+    }
     return false;
   }
 
@@ -123,6 +147,9 @@ class SandboxPath {
   char roots_[2][PATH_MAX] = {};
   size_t lens_[2] = {};
   int n_roots_ = 0;
+  char patterns_[kMaxPatterns][PATH_MAX] = {};
+  int n_patterns_ = 0;
+  bool patterns_on_ = false;  // set() was called since the last clear()
 };
 
 }  // namespace mapfuzz::faults::detail

@@ -23,6 +23,7 @@
 #include "harness/export.h"
 #include "harness/gdb_replay.h"
 #include "harness/options.h"
+#include "harness/run/run_main.h"
 #include "harness/runtime.h"
 #include "harness/text_codec.h"
 
@@ -68,6 +69,10 @@ constexpr Command kCommands[] = {
      "      table row per run (not with --quiet), each distinct finding's report once (its\n"
      "      program saved under $MAPFUZZ_ARTIFACT_DIR) and a summary. --errno-set first:\n"
      "      only each call's most common errno.\n"},
+    {"run", "run [options] -- PROGRAM [ARGS...]",
+     "      Run any dynamically linked program (not this target) under mmap faults: the\n"
+     "      fault layer is preloaded and acts only on its sandbox (or --files). The same\n"
+     "      as mapfuzz-run and scripts/run; `run --help` lists its options.\n"},
     {"export", "export [--lang c|python] [--text|--binary] [-o OUT] FILE",
      "      Replay FILE and write one standalone program that makes the same library calls,\n"
      "      with no mapfuzz code: a small runtime in it injects FILE's faults into calls on\n"
@@ -586,6 +591,7 @@ int main(int argc, char** argv) {
   }
   const std::string cmd = args[0];
   args.erase(args.begin());
+  if (cmd == "run") return run::run_main(args);  // any program, not this target: harness/run/ (its own --help)
   if (const Command* command = find_command(cmd); command && asks_help(args)) {
     command_usage(*command);
     return 0;

@@ -1,0 +1,90 @@
+#include "faults/preload_signals.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <initializer_list>
+
+#include "faults/mapping_lookup.h"
+#include "faults/raw_syscalls.h"
+#include "faults/record_line.h"
+
+namespace mapfuzz::faults::preload {
+namespace {
+
+int g_log_fd = -1;
+struct sigaction g_prev[2];                // the handlers found, per signal (SIGBUS, SIGSEGV)
+volatile sig_atomic_t g_recorded = 0;      // the first fault was recorded
+volatile sig_atomic_t g_chained[2] = {0, 0};  // the previous handler was called
+
+int slot(int signo) { return signo == SIGBUS ? 0 : 1; }
+
+void record(int signo, const siginfo_t* info) {
+  const uint64_t addr = reinterpret_cast<uint64_t>(info->si_addr);
+  uint64_t offset = 0;
+  int fd = -1;
+  const bool scoped = sandbox_mapping_at(addr, &offset, &fd);
+  detail::RecordLine line;
+  line.text("signal ").number(static_cast<uint64_t>(signo)).space().signed_number(info->si_code).space().hex(addr);
+  if (!scoped) {
+    line.text(" -1 0 -1 -");
+  } else {
+    struct stat st {};
+    const bool sized = sys::fstat(fd, &st) == 0;
+    line.space().number(static_cast<uint64_t>(fd)).space().number(offset).space();
+    line.signed_number(sized ? st.st_size : -1).space().fd_path(fd);
+  }
+  line.emit(g_log_fd);
+}
+
+void call_previous(int signo, siginfo_t* info, void* context) {
+  const struct sigaction& prev = g_prev[slot(signo)];
+  if ((prev.sa_flags & SA_SIGINFO) != 0) {
+    if (prev.sa_sigaction != nullptr) prev.sa_sigaction(signo, info, context);
+  } else if (prev.sa_handler != SIG_DFL && prev.sa_handler != SIG_IGN && prev.sa_handler != nullptr) {
+    prev.sa_handler(signo);
+  }
+}
+
+void on_fault(int signo, siginfo_t* info, void* context) {
+  const int saved = errno;
+  if (info->si_code > 0 && g_recorded == 0) {
+    g_recorded = 1;
+    record(signo, info);
+  }
+  if (g_chained[slot(signo)] == 0) {
+    g_chained[slot(signo)] = 1;
+    call_previous(signo, info, context);
+  }
+  // The previous handler returned, or re-raised into this one: die of the
+  // signal as the program would have. A fault raised by an access happens
+  // again when the instruction reruns; a sent signal is sent again.
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  sigaction(signo, &dfl, nullptr);
+  if (info->si_code <= 0) raise(signo);
+  errno = saved;
+}
+
+}  // namespace
+
+void ensure_signal_handlers(int log_fd) {
+  g_log_fd = log_fd;
+  for (const int signo : {SIGBUS, SIGSEGV}) {
+    struct sigaction now {};
+    if (sigaction(signo, nullptr, &now) != 0) continue;
+    if ((now.sa_flags & SA_SIGINFO) != 0 && now.sa_sigaction == on_fault) continue;
+    g_prev[slot(signo)] = now;
+    g_chained[slot(signo)] = 0;
+    struct sigaction mine {};
+    mine.sa_sigaction = on_fault;
+    mine.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
+    sigemptyset(&mine.sa_mask);
+    sigaction(signo, &mine, nullptr);
+  }
+}
+
+}  // namespace mapfuzz::faults::preload

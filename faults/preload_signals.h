@@ -1,0 +1,18 @@
+// The preload library's SIGBUS/SIGSEGV handler: when the program dies of a
+// fault on a scoped mapping, say where first (a `signal` record, see
+// run_protocol.h: the mapped file, the file offset, the file's size at that
+// moment), then let the program die exactly as it would have: the handler
+// that was in place before runs (Python's faulthandler prints the Python
+// stack), and then the default action.
+#pragma once
+
+namespace mapfuzz::faults::preload {
+
+// Makes the preload's handler the first to see SIGBUS and SIGSEGV, chaining
+// to whatever handler is installed now (called again at each scoped mmap,
+// so a handler the program installed after start, such as faulthandler's,
+// comes after it). Records go to `log_fd`. Not async-signal-safe; call it
+// from one thread at a time (the preload calls it under its own guard).
+void ensure_signal_handlers(int log_fd);
+
+}  // namespace mapfuzz::faults::preload

@@ -1,0 +1,237 @@
+#include "harness/run/run_options.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <functional>
+
+#include "harness/exit_codes.h"
+
+namespace mapfuzz::run {
+namespace {
+
+// One option: its name, its value's name ("" for a switch), its help, and
+// what it does to the options.
+struct OptionRow {
+  const char* name;
+  const char* value;
+  const char* help;
+  std::function<bool(const std::string& value, RunOptions* o, std::string* error)> apply;
+};
+
+bool parse_bytes(const std::string& text, uint64_t* out, std::string* error) {
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(text.c_str(), &end, 0);
+  uint64_t unit = 1;
+  if (*end == 'k' || *end == 'K') unit = 1024, ++end;
+  else if (*end == 'm' || *end == 'M') unit = 1024 * 1024, ++end;
+  if (text.empty() || *end != '\0' || text[0] == '-') {
+    *error = "'" + text + "' is not a number of bytes (e.g. 4096, 0x1000, 64k, 1M)";
+    return false;
+  }
+  *out = v * unit;
+  return true;
+}
+
+std::string absolute(const std::string& path) {
+  if (!path.empty() && path[0] == '/') return path;
+  char cwd[4096];
+  return (::getcwd(cwd, sizeof cwd) != nullptr ? std::string(cwd) : std::string("/")) + "/" + path;
+}
+
+// The program runs in its sandbox: an argument that names an existing file
+// or directory relative to here (the script, an input file) is made
+// absolute so that it still names it there. Options and other words stay.
+std::string absolute_if_here(const std::string& word) {
+  struct stat st {};
+  if (word.empty() || word[0] == '/' || word[0] == '-' || ::stat(word.c_str(), &st) != 0) return word;
+  return absolute(word);
+}
+
+const std::vector<OptionRow>& table() {
+  static const std::vector<OptionRow> rows = {
+      {"--files", "GLOB", "scope faults to the files matching GLOB (absolute or relative to here; * also matches /); repeatable. Default: everything in a fresh sandbox directory, the program's working directory, also in $MAPFUZZ_SANDBOX",
+       [](const std::string& v, RunOptions* o, std::string* e) {
+         if (o->files.size() == 8) return *e = "at most 8 --files patterns", false;
+         o->files.push_back(absolute(v));
+         return true;
+       }},
+      {"--fault", "SPEC", "inject a fault, in a program's fault-op form: 'call=ftruncate errno=ENOSPC nth=2 once' (or persistent); repeatable",
+       [](const std::string& v, RunOptions* o, std::string* e) {
+         faults::FaultSpec f;
+         if (!parse_fault(v, &f, e)) return false;
+         o->plan.faults.push_back(f);
+         return true;
+       }},
+      {"--outside", "EVENT", "another process acts on the scoped file right after the program's Nth mmap of it: 'shrink size=0 after-mmap=1' (shrink, regrow, extend size=N; punch offset=N length=N; pwrite offset=N length=N seed=N; chmod mode=0444; unlink; replace size=N); repeatable",
+       [](const std::string& v, RunOptions* o, std::string* e) {
+         PlannedEvent ev;
+         if (!parse_event(v, &ev, e)) return false;
+         o->plan.events.push_back(ev);
+         return true;
+       }},
+      {"--disk-free", "BYTES", "put the sandbox on its own tmpfs with BYTES free: real ENOSPC, and SIGBUS on the first touch of a hole (needs mount privileges or user namespaces; else the run is inconclusive, exit 3)",
+       [](const std::string& v, RunOptions* o, std::string* e) {
+         o->has_disk_free = true;
+         return parse_bytes(v, &o->disk_free, e);
+       }},
+      {"--size-limit", "BYTES", "RLIMIT_FSIZE for the program: growing a file past BYTES fails with real EFBIG",
+       [](const std::string& v, RunOptions* o, std::string* e) {
+         o->has_size_limit = true;
+         return parse_bytes(v, &o->size_limit, e);
+       }},
+      {"--timeout", "SECONDS", "a run still going after SECONDS is killed and counts as hung (default 30)",
+       [](const std::string& v, RunOptions* o, std::string* e) {
+         char* end = nullptr;
+         o->timeout = std::strtod(v.c_str(), &end);
+         if (v.empty() || *end != '\0' || !(o->timeout > 0)) return *e = "--timeout wants a positive number of seconds", false;
+         return true;
+       }},
+      {"--check", "CMD", "after each run, run the shell command CMD in the sandbox (faults off): if it fails, the run is check-failed (e.g. a command that verifies the output file)",
+       [](const std::string& v, RunOptions* o, std::string*) { return o->check = v, true; }},
+      {"--enumerate", "", "one plain run to count the program's calls on scoped files, then one run per (call, k, errno, once|persistent) and per outside event after each mmap, in parallel; a table of distinct sites",
+       [](const std::string&, RunOptions* o, std::string*) { return o->enumerate = true; }},
+      {"--errnos", "all|first", "with --enumerate: every realistic errno of each call (default), or only the most common one",
+       [](const std::string& v, RunOptions* o, std::string* e) {
+         if (v != "all" && v != "first") return *e = "--errnos wants all or first", false;
+         return o->all_errnos = v == "all", true;
+       }},
+      {"--no-events", "", "with --enumerate: injected errors only, no outside events",
+       [](const std::string&, RunOptions* o, std::string*) { return !(o->events = false); }},
+      {"--jobs", "N", "with --enumerate: runs at once (default: the number of CPUs)",
+       [](const std::string& v, RunOptions* o, std::string* e) {
+         o->jobs = static_cast<unsigned>(std::strtoul(v.c_str(), nullptr, 10));
+         if (o->jobs == 0 || o->jobs > 256) return *e = "--jobs wants 1..256", false;
+         return true;
+       }},
+      {"--max-runs", "N", "with --enumerate: refuse a plan of more than N runs (default 3000)",
+       [](const std::string& v, RunOptions* o, std::string* e) {
+         o->max_runs = std::strtoul(v.c_str(), nullptr, 10);
+         if (o->max_runs == 0) return *e = "--max-runs wants a positive number", false;
+         return true;
+       }},
+      {"--fail-on", "LIST", "verdicts that make the exit status 1, comma-separated, from crashed, hung, check-failed, swallowed, reported (default: crashed,hung,check-failed)",
+       [](const std::string& v, RunOptions* o, std::string* e) {
+         o->fail_on = {};
+         size_t start = 0;
+         while (start <= v.size()) {
+           const size_t comma = v.find(',', start);
+           const std::string name = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+           Verdict verdict;
+           if (!verdict_from_name(name, &verdict)) return *e = "--fail-on: unknown verdict '" + name + "'", false;
+           o->fail_on.add(verdict);
+           if (comma == std::string::npos) break;
+           start = comma + 1;
+         }
+         return true;
+       }},
+      {"--report-dir", "DIR", "also write each distinct site's report to DIR/mapfuzz-run-<verdict>-<n>.txt",
+       [](const std::string& v, RunOptions* o, std::string*) { return o->report_dir = v, true; }},
+      {"--keep-privileges", "", "as root, keep CAP_DAC_OVERRIDE (by default the program runs without it, so permission bits, and chmod events, apply to it as to any user)",
+       [](const std::string&, RunOptions* o, std::string*) { return o->keep_privileges = true; }},
+      {"--gdb", "", "run the program once under gdb, stopped where the first injected fault fails a call (mapfuzz_fault_fired) or an event is due (mapfuzz_event_due), and at any signal",
+       [](const std::string&, RunOptions* o, std::string*) { return o->gdb = true; }},
+      {"--quiet", "", "no progress lines",
+       [](const std::string&, RunOptions* o, std::string*) { return o->quiet = true; }},
+  };
+  return rows;
+}
+
+const OptionRow* find(const std::string& name) {
+  for (const OptionRow& row : table()) {
+    if (name == row.name) return &row;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+ParseOutcome parse_run_options(const std::vector<std::string>& args, RunOptions* out, std::string* error) {
+  out->fail_on = {};
+  for (Verdict v : {Verdict::kCrashed, Verdict::kHung, Verdict::kCheckFailed}) out->fail_on.add(v);
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--help" || arg == "-h") return ParseOutcome::kHelp;
+    if (arg == "--") {
+      out->command.assign(args.begin() + static_cast<long>(i) + 1, args.end());
+      for (std::string& word : out->command) word = absolute_if_here(word);
+      break;
+    }
+    const size_t eq = arg.find('=');
+    const std::string name = arg.substr(0, eq);
+    const OptionRow* row = find(name);
+    if (row == nullptr) {
+      *error = "unknown option '" + arg + "' (the program comes after --)";
+      return ParseOutcome::kError;
+    }
+    std::string value;
+    if (row->value[0] != '\0') {
+      if (eq != std::string::npos) {
+        value = arg.substr(eq + 1);
+      } else if (i + 1 < args.size()) {
+        value = args[++i];
+      } else {
+        *error = name + " needs a value (" + row->value + ")";
+        return ParseOutcome::kError;
+      }
+    } else if (eq != std::string::npos) {
+      *error = name + " takes no value";
+      return ParseOutcome::kError;
+    }
+    std::string why;
+    if (!row->apply(value, out, &why)) {
+      *error = name + ": " + why;
+      return ParseOutcome::kError;
+    }
+  }
+  if (out->command.empty()) {
+    *error = "no program to run: put it after --, e.g. -- python3 script.py";
+    return ParseOutcome::kError;
+  }
+  if (out->enumerate && out->gdb) {
+    *error = "--gdb runs one program: replay one run of the table with --gdb instead of --enumerate";
+    return ParseOutcome::kError;
+  }
+  return ParseOutcome::kRun;
+}
+
+std::string run_usage(const std::string& invoked_as) {
+  std::string text = "usage: " + invoked_as + " [options] -- PROGRAM [ARGS...]\n\n"
+      "Runs an unmodified, dynamically linked program with mapfuzz's fault layer preloaded\n"
+      "(LD_PRELOAD): the faults and outside events act only on the scoped files; everything\n"
+      "else the program does passes through untouched. Prints what the program did with them:\n"
+      "  clean, swallowed (exit 0 although a scoped call failed), reported (non-zero exit, or\n"
+      "  its output names the error), check-failed, crashed (a signal; SIGBUS/SIGSEGV on a\n"
+      "  scoped mapping attributed to the file offset, size and cause), hung.\n"
+      "Arguments naming existing files here are made absolute (the program runs in its sandbox).\n"
+      "Faults and events act in the process the runner starts (whatever it execs into), not\n"
+      "in processes it starts. Python programs get faulthandler (Python stacks on a crash).\n\n"
+      "options:\n";
+  for (const OptionRow& row : table()) {
+    text += "  " + std::string(row.name) + (row.value[0] ? std::string(" ") + row.value : "") + "\n      " + row.help + "\n";
+  }
+  return text + "\n" + kExitCodesHelp;
+}
+
+std::string shell_quote(const std::string& word) {
+  if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%") == std::string::npos) {
+    return word;
+  }
+  std::string q = "'";
+  for (char c : word) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string replay_options(const RunOptions& o) {
+  std::string s;
+  for (const std::string& f : o.files) s += " --files " + shell_quote(f);
+  if (o.has_disk_free) s += " --disk-free " + std::to_string(o.disk_free);
+  if (o.has_size_limit) s += " --size-limit " + std::to_string(o.size_limit);
+  if (!o.check.empty()) s += " --check " + shell_quote(o.check);
+  if (o.timeout != 30) s += " --timeout " + shell_quote(std::to_string(o.timeout));
+  if (o.keep_privileges) s += " --keep-privileges";
+  return s;
+}
+
+}  // namespace mapfuzz::run
