@@ -59,6 +59,7 @@ template <typename Real>
   if (!hook || !g_sandbox.contains(dirfd, path)) return real();
   CallRecord rec = record(Call::kOpen, -1);
   rec.flags = flags;
+  rec.path = path;
   if (const int err = take_fault(rec)) {
     errno = err;
     return -1;

@@ -150,6 +150,7 @@ inline void publish(const Locked& t, const CallRecord& rec) {
     return;
   }
   t->log.push_back(rec);
+  t->log.back().path = nullptr;
 }
 
 // Appends rec, the real result of a sandbox call, to the call log, unless

@@ -59,6 +59,10 @@ struct CallRecord {
   bool injected;       // true iff result_errno came from an armed fault
   uint32_t tag;        // the value of set_tag() when the call happened (the executor's step index)
   bool hung;           // a blocking lock call that would have waited for ever (result_errno EDEADLK)
+  // open: the path it was asked for, as given (relative to the cwd or its
+  // dirfd). Valid only while the call runs: for call observers
+  // (set_call_observer); null in the call log and for every other call.
+  const char* path;
 };
 
 // --- File locks (Call::kLock).

@@ -114,8 +114,7 @@ void record_stack() {
     const uintptr_t pc = reinterpret_cast<uintptr_t>(frames[i]);
     if (dladdr(frames[i], &info) == 0 || info.dli_fbase == nullptr) continue;
     if (reinterpret_cast<uintptr_t>(info.dli_fbase) == g.own_base) continue;
-    const char* module = info.dli_fname != nullptr ? std::strrchr(info.dli_fname, '/') : nullptr;
-    module = module != nullptr ? module + 1 : (info.dli_fname != nullptr ? info.dli_fname : "?");
+    const char* module = info.dli_fname != nullptr && info.dli_fname[0] != '\0' ? info.dli_fname : "?";
     detail::RecordLine line;
     line.text("stack ").text(module).text("+").hex(pc - reinterpret_cast<uintptr_t>(info.dli_fbase) - 1);
     line.space().text(info.dli_sname != nullptr ? info.dli_sname : "?");
@@ -135,7 +134,12 @@ void observe(void*, const CallRecord& r, uint64_t count) {
   detail::RecordLine line;
   line.text("call ").text(call_name(r.call)).space().number(count).space().signed_number(r.fd).space();
   line.number(r.file_offset).space().number(r.length).space().number(static_cast<uint64_t>(r.result_errno));
-  line.text(r.injected ? " 1 " : " 0 ").fd_path(r.fd);
+  line.text(r.injected ? " 1 " : " 0 ");
+  if (r.fd < 0 && r.path != nullptr) {
+    line.text(r.path);  // a failed open: the path asked for
+  } else {
+    line.fd_path(r.fd);
+  }
   line.emit(g.log_fd);
   if (r.call == Call::kMmap && r.result_errno == 0) g.last_mmap_fd = r.fd;
   if (r.injected) {

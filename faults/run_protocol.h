@@ -25,7 +25,7 @@
 // several threads never interleave:
 //   start <pid>
 //   call <name> <count> <fd> <file_offset> <length> <errno> <injected 0|1> <path>
-//   stack <module>+0x<offset> <symbol>          (after an injected call)
+//   stack <module path>+0x<offset> <symbol>     (after an injected call)
 //   pystack <text>                              (a Python frame, likewise)
 //   event <index> <mmap number> <path>          (before the runner performs it)
 //   signal <signo> <si_code> 0x<addr> <fd> <file_offset> <file size> <path>

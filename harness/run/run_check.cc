@@ -23,6 +23,9 @@ void run_check(const RunOptions& options, const std::string& sandbox, RunResult*
     return;
   }
   const std::string env_sandbox = std::string(faults::run::kEnvSandbox) + "=" + sandbox;
+  const std::string env_exit = "MAPFUZZ_EXIT=" + (result->end == RunResult::End::kSignaled
+                                                      ? "signal " + std::to_string(result->signo)
+                                                      : std::to_string(result->exit_code));
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::setpgid(0, 0);
@@ -31,6 +34,7 @@ void run_check(const RunOptions& options, const std::string& sandbox, RunResult*
     ::dup2(pipefd[1], STDERR_FILENO);
     if (::chdir(sandbox.c_str()) != 0) _exit(127);
     ::putenv(const_cast<char*>(env_sandbox.c_str()));
+    ::putenv(const_cast<char*>(env_exit.c_str()));
     ::unsetenv("LD_PRELOAD");
     ::execl("/bin/sh", "sh", "-c", options.check.c_str(), static_cast<char*>(nullptr));
     _exit(127);

@@ -10,7 +10,9 @@
 
 namespace mapfuzz::run {
 
-// Runs options.check with /bin/sh -c in `sandbox` (MAPFUZZ_SANDBOX set), up
+// Runs options.check with /bin/sh -c in `sandbox` (MAPFUZZ_SANDBOX set, and
+// MAPFUZZ_EXIT the program's exit status, or "signal N": a check can accept
+// a file the program said it failed to write), up
 // to options.timeout seconds (then it is killed: a failure). Sets
 // result->check_ran, check_status (the wait status; a check that could not
 // start is exit status 127) and check_output (stdout and stderr, cut at

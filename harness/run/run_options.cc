@@ -88,7 +88,7 @@ const std::vector<OptionRow>& table() {
          if (v.empty() || *end != '\0' || !(o->timeout > 0)) return *e = "--timeout wants a positive number of seconds", false;
          return true;
        }},
-      {"--check", "CMD", "after each run, run the shell command CMD in the sandbox (faults off): if it fails, the run is check-failed (e.g. a command that verifies the output file)",
+      {"--check", "CMD", "after each run, run the shell command CMD in the sandbox (faults off; $MAPFUZZ_EXIT holds the program's exit status, or 'signal N'): if it fails, the run is check-failed. E.g. '[ \"$MAPFUZZ_EXIT\" != 0 ] || verify out.db': what the program said it wrote must be there",
        [](const std::string& v, RunOptions* o, std::string*) { return o->check = v, true; }},
       {"--enumerate", "", "one plain run to count the program's calls on scoped files, then one run per (call, k, errno, once|persistent) and per outside event after each mmap, in parallel; a table of distinct sites",
        [](const std::string&, RunOptions* o, std::string*) { return o->enumerate = true; }},

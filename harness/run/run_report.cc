@@ -8,6 +8,7 @@
 
 #include "faults/status.h"
 #include "harness/explanations.h"
+#include "harness/run/run_frames.h"
 #include "harness/run/run_verdict.h"
 
 namespace mapfuzz::run {
@@ -118,7 +119,7 @@ std::string where_lines(const Trace& t) {
   }
   if (!t.stack.empty()) {
     s += "  at (native, innermost first):\n";
-    for (size_t i = 0; i < t.stack.size() && i < kNativeFrames; ++i) s += "    " + t.stack[i] + "\n";
+    for (const std::string& f : describe_frames(t.stack, kNativeFrames)) s += "    " + f + "\n";
   }
   return s;
 }
@@ -154,7 +155,7 @@ static std::string compact_python_frame(const std::string& frame) {
 
 std::string where_short(const Trace& t) {
   if (!t.pystack.empty()) return compact_python_frame(t.pystack.front());
-  if (!t.stack.empty()) return t.stack.front();
+  if (!t.stack.empty()) return frame_key(parse_frame(t.stack.front()));
   return "";
 }
 
@@ -177,7 +178,13 @@ Site site_of(const JudgedRun& run) {
     if (!t.pystack.empty()) {
       site.where = compact_python_frame(t.pystack.front());
     } else {
-      for (size_t i = 0; i < t.stack.size() && i < kNativeFrames; ++i) site.where += (i ? " < " : "") + t.stack[i];
+      // The program's own frames (not the C library's), innermost first.
+      size_t kept = 0;
+      for (const std::string& text : t.stack) {
+        const NativeFrame f = parse_frame(text);
+        if (is_runtime_frame(f) || kept == 4) continue;
+        site.where += (kept++ ? " < " : "") + frame_key(f);
+      }
     }
   } else if (!run.result.events.empty()) {
     const EventDone& e = run.result.events.front();
