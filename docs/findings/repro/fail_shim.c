@@ -4,9 +4,10 @@
  *   REPRO_FAIL=<function>:<n>:<errno name>   e.g. ftruncate:2:ENOSPC
  *   REPRO_PATH_SUFFIX=<suffix>               e.g. /data.tkh
  *
- * Functions: ftruncate, mmap, mremap, msync, munmap (and their 64-bit names).
- * Only calls on a file whose path ends with REPRO_PATH_SUFFIX count: for
- * ftruncate and mmap the path of the fd (/proc/self/fd), for mremap, msync
+ * Functions: ftruncate, mmap, mremap, msync, munmap, write, pwrite, fsync,
+ * fdatasync (and their 64-bit names). Only calls on a file whose path ends
+ * with REPRO_PATH_SUFFIX count: for the calls taking an fd the path of the
+ * fd (/proc/self/fd), for mremap, msync
  * and munmap the file mapped at the address (/proc/self/maps). The n-th
  * counted call fails once with the errno, without a system call; the count
  * restarts whenever REPRO_FAIL changes, so a program may arm the shim just
@@ -176,4 +177,29 @@ int msync(void *addr, size_t length, int flags) {
 int munmap(void *addr, size_t length) {
   if (addr_call_fails("munmap", addr)) return -1;
   return NEXT(munmap)(addr, length);
+}
+
+ssize_t write(int fd, const void *buf, size_t count) {
+  if (fd_call_fails("write", fd)) return -1;
+  return NEXT(write)(fd, buf, count);
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset) {
+  if (fd_call_fails("pwrite", fd)) return -1;
+  return NEXT(pwrite)(fd, buf, count, offset);
+}
+
+ssize_t pwrite64(int fd, const void *buf, size_t count, off64_t offset) {
+  if (fd_call_fails("pwrite64", fd)) return -1;
+  return NEXT(pwrite64)(fd, buf, count, offset);
+}
+
+int fsync(int fd) {
+  if (fd_call_fails("fsync", fd)) return -1;
+  return NEXT(fsync)(fd);
+}
+
+int fdatasync(int fd) {
+  if (fd_call_fails("fdatasync", fd)) return -1;
+  return NEXT(fdatasync)(fd);
 }
