@@ -141,7 +141,14 @@ void observe(void*, const CallRecord& r, uint64_t count) {
     line.fd_path(r.fd);
   }
   line.emit(g.log_fd);
-  if (r.call == Call::kMmap && r.result_errno == 0) g.last_mmap_fd = r.fd;
+  if (r.call == Call::kMmap && r.result_errno == 0) {
+    g.last_mmap_fd = r.fd;
+    char path[512];
+    char link[40];
+    detail::RecordLine::fd_link(r.fd, link);
+    const long len = sys::readlink(link, path, sizeof path);
+    if (len > 0) note_mapped_path(r.fd, path, static_cast<size_t>(len));
+  }
   if (r.injected) {
     record_stack();
     mapfuzz_fault_fired(static_cast<int>(r.call), r.result_errno);
@@ -157,7 +164,7 @@ void perform_event(uint32_t index) {
   line.text("event ").number(index).space().number(g.mmaps).space().fd_path(g.last_mmap_fd);
   line.emit(g.log_fd);
   char link[40];
-  std::snprintf(link, sizeof link, "/proc/self/fd/%d", g.last_mmap_fd);
+  detail::RecordLine::fd_link(g.last_mmap_fd, link);
   const long len = g.last_mmap_fd >= 0 ? sys::readlink(link, req.path, sizeof req.path - 1) : -1;
   req.path[len > 0 ? len : 0] = '\0';
   mapfuzz_event_due(index);

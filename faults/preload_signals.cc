@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 
 #include "faults/mapping_lookup.h"
@@ -19,6 +20,10 @@ struct sigaction g_prev[2];                // the handlers found, per signal (SI
 volatile sig_atomic_t g_recorded = 0;      // the first fault was recorded
 volatile sig_atomic_t g_chained[2] = {0, 0};  // the previous handler was called
 
+constexpr int kPathFds = 1024;
+constexpr size_t kPathLen = 512;
+char g_mapped[kPathFds][kPathLen];  // per fd, the file its latest mapping was made from
+
 int slot(int signo) { return signo == SIGBUS ? 0 : 1; }
 
 void record(int signo, const siginfo_t* info) {
@@ -31,10 +36,23 @@ void record(int signo, const siginfo_t* info) {
   if (!scoped) {
     line.text(" -1 0 -1 -");
   } else {
+    // The file as it was mapped; its size now through the fd if that still
+    // names it, else through the path (-1: gone).
+    const char* path = fd < kPathFds ? g_mapped[fd] : "";
+    char now[kPathLen] = {};
+    char link[40];
+    detail::RecordLine::fd_link(fd, link);
+    const long len = sys::readlink(link, now, sizeof now - 1);
     struct stat st {};
-    const bool sized = sys::fstat(fd, &st) == 0;
+    const bool same = len > 0 && path[0] != '\0' && std::strncmp(now, path, kPathLen) == 0;
+    const bool sized = same ? sys::fstat(fd, &st) == 0 : (path[0] != '\0' && sys::stat(path, &st) == 0);
     line.space().number(static_cast<uint64_t>(fd)).space().number(offset).space();
-    line.signed_number(sized ? st.st_size : -1).space().fd_path(fd);
+    line.signed_number(sized ? st.st_size : -1).space();
+    if (path[0] != '\0') {
+      line.text(path);
+    } else {
+      line.fd_path(fd);
+    }
   }
   line.emit(g_log_fd);
 }
@@ -70,6 +88,13 @@ void on_fault(int signo, siginfo_t* info, void* context) {
 }
 
 }  // namespace
+
+void note_mapped_path(int fd, const char* path, size_t length) {
+  if (fd < 0 || fd >= kPathFds) return;
+  const size_t n = length < kPathLen - 1 ? length : kPathLen - 1;
+  std::memcpy(g_mapped[fd], path, n);
+  g_mapped[fd][n] = '\0';
+}
 
 void ensure_signal_handlers(int log_fd) {
   g_log_fd = log_fd;

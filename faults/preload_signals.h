@@ -6,6 +6,8 @@
 // stack), and then the default action.
 #pragma once
 
+#include <cstddef>
+
 namespace mapfuzz::faults::preload {
 
 // Makes the preload's handler the first to see SIGBUS and SIGSEGV, chaining
@@ -14,5 +16,10 @@ namespace mapfuzz::faults::preload {
 // comes after it). Records go to `log_fd`. Not async-signal-safe; call it
 // from one thread at a time (the preload calls it under its own guard).
 void ensure_signal_handlers(int log_fd);
+
+// Remembers that `fd` was just mapped and names `path` (which may be cut):
+// a fault on that mapping names the file even after the fd is closed (a
+// program may map, then close its fd, as numpy.memmap does).
+void note_mapped_path(int fd, const char* path, size_t length);
 
 }  // namespace mapfuzz::faults::preload

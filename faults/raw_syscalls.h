@@ -39,6 +39,10 @@ inline long readlink(const char* path, char* buf, size_t size) {
   return ::syscall(SYS_readlinkat, AT_FDCWD, path, buf, size);
 }
 inline int fstat(int fd, struct stat* st) { return static_cast<int>(::syscall(SYS_fstat, fd, st)); }
+// Follows a final symlink.
+inline int stat(const char* path, struct stat* st) {
+  return static_cast<int>(::syscall(SYS_newfstatat, AT_FDCWD, path, st, 0));
+}
 // Does not follow a final symlink.
 inline int lstat(const char* path, struct stat* st) {
   return static_cast<int>(::syscall(SYS_newfstatat, AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW));

@@ -50,14 +50,20 @@ class RecordLine {
     while (k > 0 && n_ < kCap) buf_[n_++] = digits[--k];
     return *this;
   }
+  // "/proc/self/fd/<fd>" into `out`.
+  static void fd_link(int fd, char (&out)[40]) {
+    std::memcpy(out, "/proc/self/fd/", 14);
+    RecordLine num;
+    num.number(static_cast<uint64_t>(fd));
+    std::memcpy(out + 14, num.buf_, num.n_);
+    out[14 + num.n_] = '\0';
+  }
+
   // The path of `fd` (from /proc/self/fd), or "-" if unknown.
   RecordLine& fd_path(int fd) {
     if (fd < 0) return text("-");
-    char link[40] = "/proc/self/fd/";
-    RecordLine num;
-    num.number(static_cast<uint64_t>(fd));
-    std::memcpy(link + 14, num.buf_, num.n_);
-    link[14 + num.n_] = '\0';
+    char link[40];
+    fd_link(fd, link);
     const size_t room = kCap - n_;
     const long len = sys::readlink(link, buf_ + n_, room);
     if (len <= 0) return text("-");

@@ -87,7 +87,7 @@ ExitCode enumerate(const RunOptions& options, const std::string& preload) {
   run_all(options, preload, {options.plan}, 1, false,
           [&](size_t, RunResult&& r) { counting = judged(&options.plan, std::move(r)); });
   if (counting.result.end == RunResult::End::kNotStarted || !counting.trace.exec_failed.empty()) {
-    std::fprintf(stderr, "mapfuzz run: the plain run did not start: %s\n",
+    std::fprintf(stderr, "mapfuzz run: %s: %s\n", counting.result.disk_unavailable ? "skipped" : "the plain run did not start",
                  (counting.result.not_started + counting.trace.exec_failed).c_str());
     return counting.result.disk_unavailable ? ExitCode::kInconclusive : ExitCode::kUsage;
   }

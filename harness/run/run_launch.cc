@@ -169,7 +169,11 @@ void finish(Active* a, const RunOptions& options, bool timed_out) {
   r.log = read_all(a->log);
   for (int* fd : {&a->pidfd, &a->sock, &a->out, &a->err, &a->log}) close_fd(fd);
   faults::release_locks(&a->locks);
-  if (!options.check.empty() && !timed_out) run_check(options, a->sandbox->dir(), &r);
+  bool destroyed = false;
+  for (const EventDone& e : r.events) {
+    destroyed |= e.failure.empty() && e.index < a->plan->events.size() && destroys_data(a->plan->events[e.index].event.kind);
+  }
+  if (!options.check.empty() && !timed_out && !destroyed) run_check(options, a->sandbox->dir(), &r);
   a->tmpfs.reset();
   a->sandbox.reset();
 }

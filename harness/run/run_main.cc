@@ -16,7 +16,7 @@ int single_run(const RunOptions& options, const std::string& preload) {
   run_all(options, preload, {options.plan}, 1, true,
           [&](size_t, RunResult&& r) { run = judged(&options.plan, std::move(r)); });
   if (run.result.end == RunResult::End::kNotStarted || !run.trace.exec_failed.empty()) {
-    std::fprintf(stderr, "mapfuzz run: the program did not start: %s\n",
+    std::fprintf(stderr, "mapfuzz run: %s: %s\n", run.result.disk_unavailable ? "skipped" : "the program did not start",
                  (run.result.not_started + run.trace.exec_failed).c_str());
     return exit_status(run.result.disk_unavailable ? ExitCode::kInconclusive : ExitCode::kUsage);
   }

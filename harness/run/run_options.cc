@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 
@@ -88,7 +89,7 @@ const std::vector<OptionRow>& table() {
          if (v.empty() || *end != '\0' || !(o->timeout > 0)) return *e = "--timeout wants a positive number of seconds", false;
          return true;
        }},
-      {"--check", "CMD", "after each run, run the shell command CMD in the sandbox (faults off; $MAPFUZZ_EXIT holds the program's exit status, or 'signal N'): if it fails, the run is check-failed. E.g. '[ \"$MAPFUZZ_EXIT\" != 0 ] || verify out.db': what the program said it wrote must be there",
+      {"--check", "CMD", "after each run, run the shell command CMD in the sandbox (faults off; $MAPFUZZ_EXIT holds the program's exit status, or 'signal N'): if it fails, the run is check-failed (not run after an event that destroys the file's data: shrink, punch, pwrite, replace, unlink). E.g. '[ \"$MAPFUZZ_EXIT\" != 0 ] || verify out.db': what the program said it wrote must be there",
        [](const std::string& v, RunOptions* o, std::string*) { return o->check = v, true; }},
       {"--enumerate", "", "one plain run to count the program's calls on scoped files, then one run per (call, k, errno, once|persistent) and per outside event after each mmap, in parallel; a table of distinct sites",
        [](const std::string&, RunOptions* o, std::string*) { return o->enumerate = true; }},
@@ -229,7 +230,11 @@ std::string replay_options(const RunOptions& o) {
   if (o.has_disk_free) s += " --disk-free " + std::to_string(o.disk_free);
   if (o.has_size_limit) s += " --size-limit " + std::to_string(o.size_limit);
   if (!o.check.empty()) s += " --check " + shell_quote(o.check);
-  if (o.timeout != 30) s += " --timeout " + shell_quote(std::to_string(o.timeout));
+  if (o.timeout != 30) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", o.timeout);
+    s += std::string(" --timeout ") + text;
+  }
   if (o.keep_privileges) s += " --keep-privileges";
   return s;
 }

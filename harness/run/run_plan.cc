@@ -43,6 +43,12 @@ bool verdict_from_name(const std::string& name, Verdict* out) {
   return false;
 }
 
+bool destroys_data(faults::OutsideKind kind) {
+  using faults::OutsideKind;
+  return kind == OutsideKind::kShrink || kind == OutsideKind::kPunchHole || kind == OutsideKind::kPwrite ||
+         kind == OutsideKind::kReplace || kind == OutsideKind::kUnlink;
+}
+
 std::string format_fault(const faults::FaultSpec& fault) {
   Op op;
   op.kind = OpKind::kFault;

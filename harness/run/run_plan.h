@@ -18,6 +18,11 @@ struct PlannedEvent {
   uint32_t after_mmap = 1;
 };
 
+// True for the events after which the file no longer holds what the program
+// wrote, whatever the program does (shrink, punch, pwrite, replace, unlink):
+// the --check command does not run after them.
+bool destroys_data(faults::OutsideKind kind);
+
 // The faults and events of one run. Empty: the plain run.
 struct RunPlan {
   std::vector<faults::FaultSpec> faults;
