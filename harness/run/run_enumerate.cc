@@ -81,20 +81,34 @@ std::vector<RunPlan> enumeration_plans(const RunOptions& options, const Trace& c
   return plans;
 }
 
+namespace {
+
+// The plain run, which counts the calls. False (and *code set) if the
+// enumeration cannot go on.
+bool counting_run(const RunOptions& options, const std::string& preload, JudgedRun* counting, ExitCode* code) {
+  run_all(options, preload, {options.plan}, 1, false,
+          [&](size_t, RunResult&& r) { *counting = judged(&options.plan, std::move(r)); });
+  if (counting->result.end == RunResult::End::kNotStarted || !counting->trace.exec_failed.empty()) {
+    std::fprintf(stderr, "mapfuzz run: %s: %s\n", counting->result.disk_unavailable ? "skipped" : "the plain run did not start",
+                 (counting->result.not_started + counting->trace.exec_failed).c_str());
+    *code = counting->result.disk_unavailable ? ExitCode::kInconclusive : ExitCode::kUsage;
+    return false;
+  }
+  if (!counting->trace.started) {
+    std::fprintf(stderr, "mapfuzz run: the preload library did not load in the program (statically linked, or setuid?): nothing can be injected\n");
+    *code = ExitCode::kUsage;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 ExitCode enumerate(const RunOptions& options, const std::string& preload) {
   const auto begin = Clock::now();
   JudgedRun counting;
-  run_all(options, preload, {options.plan}, 1, false,
-          [&](size_t, RunResult&& r) { counting = judged(&options.plan, std::move(r)); });
-  if (counting.result.end == RunResult::End::kNotStarted || !counting.trace.exec_failed.empty()) {
-    std::fprintf(stderr, "mapfuzz run: %s: %s\n", counting.result.disk_unavailable ? "skipped" : "the plain run did not start",
-                 (counting.result.not_started + counting.trace.exec_failed).c_str());
-    return counting.result.disk_unavailable ? ExitCode::kInconclusive : ExitCode::kUsage;
-  }
-  if (!counting.trace.started) {
-    std::fprintf(stderr, "mapfuzz run: the preload library did not load in the program (statically linked, or setuid?): nothing can be injected\n");
-    return ExitCode::kUsage;
-  }
+  ExitCode code = ExitCode::kClean;
+  if (!counting_run(options, preload, &counting, &code)) return code;
   const std::vector<RunPlan> plans = enumeration_plans(options, counting.trace);
   if (!options.quiet) {
     std::fprintf(stderr, "mapfuzz run: the plain run was %s (%zu calls on scoped files, %u mmaps, %.2f s); %zu runs to go\n",
@@ -128,7 +142,7 @@ ExitCode enumerate(const RunOptions& options, const std::string& preload) {
                    std::chrono::duration<double>(Clock::now() - begin).count());
     }
   });
-  ExitCode code = unavailable > 0 ? ExitCode::kInconclusive : ExitCode::kClean;
+  code = unavailable > 0 ? ExitCode::kInconclusive : ExitCode::kClean;
   size_t n = 0;
   for (const auto& [site, row] : sites) {
     if (!options.fail_on.has(site.verdict)) continue;

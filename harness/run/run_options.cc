@@ -5,7 +5,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
 
 #include "harness/exit_codes.h"
 
@@ -18,7 +17,7 @@ struct OptionRow {
   const char* name;
   const char* value;
   const char* help;
-  std::function<bool(const std::string& value, RunOptions* o, std::string* error)> apply;
+  bool (*apply)(const std::string& value, RunOptions* o, std::string* error);
 };
 
 bool parse_bytes(const std::string& text, uint64_t* out, std::string* error) {
@@ -50,97 +49,95 @@ std::string absolute_if_here(const std::string& word) {
   return absolute(word);
 }
 
-const std::vector<OptionRow>& table() {
-  static const std::vector<OptionRow> rows = {
-      {"--files", "GLOB", "scope faults to the files matching GLOB (absolute or relative to here; * also matches /); repeatable. Default: everything in a fresh sandbox directory, the program's working directory, also in $MAPFUZZ_SANDBOX",
-       [](const std::string& v, RunOptions* o, std::string* e) {
-         if (o->files.size() == 8) return *e = "at most 8 --files patterns", false;
-         o->files.push_back(absolute(v));
-         return true;
-       }},
-      {"--fault", "SPEC", "inject a fault, in a program's fault-op form: 'call=ftruncate errno=ENOSPC nth=2 once' (or persistent); repeatable",
-       [](const std::string& v, RunOptions* o, std::string* e) {
-         faults::FaultSpec f;
-         if (!parse_fault(v, &f, e)) return false;
-         o->plan.faults.push_back(f);
-         return true;
-       }},
-      {"--outside", "EVENT", "another process acts on the scoped file right after the program's Nth mmap of it: 'shrink size=0 after-mmap=1' (shrink, regrow, extend size=N; punch offset=N length=N; pwrite offset=N length=N seed=N; chmod mode=0444; unlink; replace size=N); repeatable",
-       [](const std::string& v, RunOptions* o, std::string* e) {
-         PlannedEvent ev;
-         if (!parse_event(v, &ev, e)) return false;
-         o->plan.events.push_back(ev);
-         return true;
-       }},
-      {"--disk-free", "BYTES", "put the sandbox on its own tmpfs with BYTES free: real ENOSPC, and SIGBUS on the first touch of a hole (needs mount privileges or user namespaces; else the run is inconclusive, exit 3)",
-       [](const std::string& v, RunOptions* o, std::string* e) {
-         o->has_disk_free = true;
-         return parse_bytes(v, &o->disk_free, e);
-       }},
-      {"--size-limit", "BYTES", "RLIMIT_FSIZE for the program: growing a file past BYTES fails with real EFBIG",
-       [](const std::string& v, RunOptions* o, std::string* e) {
-         o->has_size_limit = true;
-         return parse_bytes(v, &o->size_limit, e);
-       }},
-      {"--timeout", "SECONDS", "a run still going after SECONDS is killed and counts as hung (default 30)",
-       [](const std::string& v, RunOptions* o, std::string* e) {
-         char* end = nullptr;
-         o->timeout = std::strtod(v.c_str(), &end);
-         if (v.empty() || *end != '\0' || !(o->timeout > 0)) return *e = "--timeout wants a positive number of seconds", false;
-         return true;
-       }},
-      {"--check", "CMD", "after each run, run the shell command CMD in the sandbox (faults off; $MAPFUZZ_EXIT holds the program's exit status, or 'signal N'): if it fails, the run is check-failed (not run after an event that destroys the file's data: shrink, punch, pwrite, replace, unlink). E.g. '[ \"$MAPFUZZ_EXIT\" != 0 ] || verify out.db': what the program said it wrote must be there",
-       [](const std::string& v, RunOptions* o, std::string*) { return o->check = v, true; }},
-      {"--enumerate", "", "one plain run to count the program's calls on scoped files, then one run per (call, k, errno, once|persistent) and per outside event after each mmap, in parallel; a table of distinct sites",
-       [](const std::string&, RunOptions* o, std::string*) { return o->enumerate = true; }},
-      {"--errnos", "all|first", "with --enumerate: every realistic errno of each call (default), or only the most common one",
-       [](const std::string& v, RunOptions* o, std::string* e) {
-         if (v != "all" && v != "first") return *e = "--errnos wants all or first", false;
-         return o->all_errnos = v == "all", true;
-       }},
-      {"--no-events", "", "with --enumerate: injected errors only, no outside events",
-       [](const std::string&, RunOptions* o, std::string*) { return !(o->events = false); }},
-      {"--jobs", "N", "with --enumerate: runs at once (default: the number of CPUs)",
-       [](const std::string& v, RunOptions* o, std::string* e) {
-         o->jobs = static_cast<unsigned>(std::strtoul(v.c_str(), nullptr, 10));
-         if (o->jobs == 0 || o->jobs > 256) return *e = "--jobs wants 1..256", false;
-         return true;
-       }},
-      {"--max-runs", "N", "with --enumerate: refuse a plan of more than N runs (default 3000)",
-       [](const std::string& v, RunOptions* o, std::string* e) {
-         o->max_runs = std::strtoul(v.c_str(), nullptr, 10);
-         if (o->max_runs == 0) return *e = "--max-runs wants a positive number", false;
-         return true;
-       }},
-      {"--fail-on", "LIST", "verdicts that make the exit status 1, comma-separated, from crashed, hung, check-failed, swallowed, reported (default: crashed,hung,check-failed)",
-       [](const std::string& v, RunOptions* o, std::string* e) {
-         o->fail_on = {};
-         size_t start = 0;
-         while (start <= v.size()) {
-           const size_t comma = v.find(',', start);
-           const std::string name = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-           Verdict verdict;
-           if (!verdict_from_name(name, &verdict)) return *e = "--fail-on: unknown verdict '" + name + "'", false;
-           o->fail_on.add(verdict);
-           if (comma == std::string::npos) break;
-           start = comma + 1;
-         }
-         return true;
-       }},
-      {"--report-dir", "DIR", "also write each distinct site's report to DIR/mapfuzz-run-<verdict>-<n>.txt",
-       [](const std::string& v, RunOptions* o, std::string*) { return o->report_dir = v, true; }},
-      {"--keep-privileges", "", "as root, keep CAP_DAC_OVERRIDE (by default the program runs without it, so permission bits, and chmod events, apply to it as to any user)",
-       [](const std::string&, RunOptions* o, std::string*) { return o->keep_privileges = true; }},
-      {"--gdb", "", "run the program once under gdb, stopped where the first injected fault fails a call (mapfuzz_fault_fired) or an event is due (mapfuzz_event_due), and at any signal",
-       [](const std::string&, RunOptions* o, std::string*) { return o->gdb = true; }},
-      {"--quiet", "", "no progress lines",
-       [](const std::string&, RunOptions* o, std::string*) { return o->quiet = true; }},
-  };
-  return rows;
+// What each option does to the options; false with *e set for a bad value.
+bool set_files(const std::string& v, RunOptions* o, std::string* e) {
+  if (o->files.size() == 8) return *e = "at most 8 --files patterns", false;
+  o->files.push_back(absolute(v));
+  return true;
 }
+bool set_fault(const std::string& v, RunOptions* o, std::string* e) {
+  faults::FaultSpec f;
+  if (!parse_fault(v, &f, e)) return false;
+  o->plan.faults.push_back(f);
+  return true;
+}
+bool set_outside(const std::string& v, RunOptions* o, std::string* e) {
+  PlannedEvent ev;
+  if (!parse_event(v, &ev, e)) return false;
+  o->plan.events.push_back(ev);
+  return true;
+}
+bool set_disk_free(const std::string& v, RunOptions* o, std::string* e) {
+  o->has_disk_free = true;
+  return parse_bytes(v, &o->disk_free, e);
+}
+bool set_size_limit(const std::string& v, RunOptions* o, std::string* e) {
+  o->has_size_limit = true;
+  return parse_bytes(v, &o->size_limit, e);
+}
+bool set_timeout(const std::string& v, RunOptions* o, std::string* e) {
+  char* end = nullptr;
+  o->timeout = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end != '\0' || !(o->timeout > 0)) return *e = "--timeout wants a positive number of seconds", false;
+  return true;
+}
+bool set_check(const std::string& v, RunOptions* o, std::string*) { return o->check = v, true; }
+bool set_enumerate(const std::string&, RunOptions* o, std::string*) { return o->enumerate = true; }
+bool set_errnos(const std::string& v, RunOptions* o, std::string* e) {
+  if (v != "all" && v != "first") return *e = "--errnos wants all or first", false;
+  return o->all_errnos = v == "all", true;
+}
+bool set_no_events(const std::string&, RunOptions* o, std::string*) { return !(o->events = false); }
+bool set_jobs(const std::string& v, RunOptions* o, std::string* e) {
+  o->jobs = static_cast<unsigned>(std::strtoul(v.c_str(), nullptr, 10));
+  if (o->jobs == 0 || o->jobs > 256) return *e = "--jobs wants 1..256", false;
+  return true;
+}
+bool set_max_runs(const std::string& v, RunOptions* o, std::string* e) {
+  o->max_runs = std::strtoul(v.c_str(), nullptr, 10);
+  if (o->max_runs == 0) return *e = "--max-runs wants a positive number", false;
+  return true;
+}
+bool set_fail_on(const std::string& v, RunOptions* o, std::string* e) {
+  o->fail_on = {};
+  for (size_t start = 0;;) {
+    const size_t comma = v.find(',', start);
+    const std::string name = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    Verdict verdict;
+    if (!verdict_from_name(name, &verdict)) return *e = "unknown verdict '" + name + "'", false;
+    o->fail_on.add(verdict);
+    if (comma == std::string::npos) return true;
+    start = comma + 1;
+  }
+}
+bool set_report_dir(const std::string& v, RunOptions* o, std::string*) { return o->report_dir = v, true; }
+bool set_keep_privileges(const std::string&, RunOptions* o, std::string*) { return o->keep_privileges = true; }
+bool set_gdb(const std::string&, RunOptions* o, std::string*) { return o->gdb = true; }
+bool set_quiet(const std::string&, RunOptions* o, std::string*) { return o->quiet = true; }
+
+// The table: parsing, --help and the README read it.
+constexpr OptionRow kOptions[] = {
+    {"--files", "GLOB", "scope faults to the files matching GLOB (absolute or relative to here; * also matches /); repeatable. Default: everything in a fresh sandbox directory, the program's working directory, also in $MAPFUZZ_SANDBOX", set_files},
+    {"--fault", "SPEC", "inject a fault, in a program's fault-op form: 'call=ftruncate errno=ENOSPC nth=2 once' (or persistent); repeatable", set_fault},
+    {"--outside", "EVENT", "another process acts on the scoped file right after the program's Nth mmap of it: 'shrink size=0 after-mmap=1' (shrink, regrow, extend size=N; punch offset=N length=N; pwrite offset=N length=N seed=N; chmod mode=0444; unlink; replace size=N); repeatable", set_outside},
+    {"--disk-free", "BYTES", "put the sandbox on its own tmpfs with BYTES free: real ENOSPC, and SIGBUS on the first touch of a hole (needs mount privileges or user namespaces; else the run is skipped, exit 3)", set_disk_free},
+    {"--size-limit", "BYTES", "RLIMIT_FSIZE for the program: growing a file past BYTES fails with real EFBIG", set_size_limit},
+    {"--timeout", "SECONDS", "a run still going after SECONDS is killed and counts as hung (default 30)", set_timeout},
+    {"--check", "CMD", "after each run, run the shell command CMD in the sandbox (faults off; $MAPFUZZ_EXIT holds the program's exit status, or 'signal N'): if it fails, the run is check-failed (not run after an event that destroys the file's data: shrink, punch, pwrite, replace, unlink). E.g. '[ \"$MAPFUZZ_EXIT\" != 0 ] || verify out.db': what the program said it wrote must be there", set_check},
+    {"--enumerate", "", "one plain run to count the program's calls on scoped files, then one run per (call, k, errno, once|persistent) and per outside event after each mmap, in parallel; a table of distinct sites", set_enumerate},
+    {"--errnos", "all|first", "with --enumerate: every realistic errno of each call (default), or only the most common one", set_errnos},
+    {"--no-events", "", "with --enumerate: injected errors only, no outside events", set_no_events},
+    {"--jobs", "N", "with --enumerate: runs at once (default: the number of CPUs)", set_jobs},
+    {"--max-runs", "N", "with --enumerate: refuse a plan of more than N runs (default 3000)", set_max_runs},
+    {"--fail-on", "LIST", "verdicts that make the exit status 1, comma-separated, from crashed, hung, check-failed, swallowed, reported (default: crashed,hung,check-failed)", set_fail_on},
+    {"--report-dir", "DIR", "also write each failing site's report to DIR/mapfuzz-run-<verdict>-<n>.txt (with --enumerate)", set_report_dir},
+    {"--keep-privileges", "", "as root, keep CAP_DAC_OVERRIDE (by default the program runs without it, so permission bits, and chmod events, apply to it as to any user)", set_keep_privileges},
+    {"--gdb", "", "run the program once under gdb, stopped where the first injected fault fails a call (mapfuzz_fault_fired) or an event is due (mapfuzz_event_due), and at any signal", set_gdb},
+    {"--quiet", "", "no progress lines", set_quiet},
+};
 
 const OptionRow* find(const std::string& name) {
-  for (const OptionRow& row : table()) {
+  for (const OptionRow& row : kOptions) {
     if (name == row.name) return &row;
   }
   return nullptr;
@@ -197,6 +194,24 @@ ParseOutcome parse_run_options(const std::vector<std::string>& args, RunOptions*
   return ParseOutcome::kRun;
 }
 
+// `text` in lines of at most `width` characters, each indented by `indent`.
+static std::string wrapped(const std::string& text, size_t width, const std::string& indent) {
+  std::string out, line;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    if (!line.empty() && indent.size() + line.size() + 1 + word.size() > width) {
+      out += indent + line + "\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+    start = end + 1;
+  }
+  return out + (line.empty() ? "" : indent + line + "\n");
+}
+
 std::string run_usage(const std::string& invoked_as) {
   std::string text = "usage: " + invoked_as + " [options] -- PROGRAM [ARGS...]\n\n"
       "Runs an unmodified, dynamically linked program with mapfuzz's fault layer preloaded\n"
@@ -209,8 +224,9 @@ std::string run_usage(const std::string& invoked_as) {
       "Faults and events act in the process the runner starts (whatever it execs into), not\n"
       "in processes it starts. Python programs get faulthandler (Python stacks on a crash).\n\n"
       "options:\n";
-  for (const OptionRow& row : table()) {
-    text += "  " + std::string(row.name) + (row.value[0] ? std::string(" ") + row.value : "") + "\n      " + row.help + "\n";
+  for (const OptionRow& row : kOptions) {
+    text += "  " + std::string(row.name) + (row.value[0] ? std::string(" ") + row.value : "") + "\n" +
+            wrapped(row.help, 90, "      ");
   }
   return text + "\n" + kExitCodesHelp;
 }
