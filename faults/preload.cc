@@ -44,9 +44,12 @@ inline constexpr int kStackFrames = 48;
 struct State {
   int log_fd = -1;
   int event_fd = -1;
-  uint32_t event_after[kMaxEvents] = {};  // event i fires after this mmap number
+  uint32_t event_after[kMaxEvents] = {};  // event i fires after this mmap (or call) number
+  bool event_after_call[kMaxEvents] = {};  // counted in calls, not mmaps
   size_t events = 0;
   uint32_t mmaps = 0;        // successful scoped mmaps so far
+  uint32_t calls = 0;        // scoped calls so far
+  int last_fd = -1;          // the fd of the latest scoped call that named one
   int last_mmap_fd = -1;     // the fd of the latest one
   uintptr_t own_base = 0;    // this library's load address (its frames are left out of stacks)
   using DumpTraceback = void (*)(int, void*);
@@ -82,6 +85,8 @@ void arm_faults(const char* spec) {
 
 void read_events(const char* spec) {
   while (spec != nullptr && *spec != '\0' && g.events < kMaxEvents) {
+    g.event_after_call[g.events] = *spec == 'c';
+    if (*spec == 'c' || *spec == 'm') ++spec;
     g.event_after[g.events++] = static_cast<uint32_t>(number(spec));
     if (*spec != ';') break;
     ++spec;
@@ -130,6 +135,8 @@ void record_stack() {
   end.text("pystack-end").emit(g.log_fd);
 }
 
+void perform_event(uint32_t index, int fd);
+
 void observe(void*, const CallRecord& r, uint64_t count) {
   detail::RecordLine line;
   line.text("call ").text(call_name(r.call)).space().number(count).space().signed_number(r.fd).space();
@@ -153,19 +160,29 @@ void observe(void*, const CallRecord& r, uint64_t count) {
     record_stack();
     mapfuzz_fault_fired(static_cast<int>(r.call), r.result_errno);
   }
+  if (r.fd >= 0 && r.call != Call::kClose) g.last_fd = r.fd;
+  ++g.calls;
+  // after-call events: here, under the fault layer's lock (other threads'
+  // scoped calls wait the round trip); the runner acts from its own process.
+  for (size_t i = 0; i < g.events; ++i) {
+    if (g.event_after_call[i] && g.event_after[i] == g.calls) {
+      perform_event(static_cast<uint32_t>(i), r.fd >= 0 && r.call != Call::kClose ? r.fd : g.last_fd);
+    }
+  }
 }
 
-// Asks the runner to perform event `index` and waits until it has.
-void perform_event(uint32_t index) {
+// Asks the runner to perform event `index` on the file of `fd` and waits
+// until it has.
+void perform_event(uint32_t index, int fd) {
   run::EventRequest req{};
   req.index = index;
   req.mmap_number = g.mmaps;
   detail::RecordLine line;
-  line.text("event ").number(index).space().number(g.mmaps).space().fd_path(g.last_mmap_fd);
+  line.text("event ").number(index).space().number(g.mmaps).space().fd_path(fd);
   line.emit(g.log_fd);
   char link[40];
-  detail::RecordLine::fd_link(g.last_mmap_fd, link);
-  const long len = g.last_mmap_fd >= 0 ? sys::readlink(link, req.path, sizeof req.path - 1) : -1;
+  detail::RecordLine::fd_link(fd, link);
+  const long len = fd >= 0 ? sys::readlink(link, req.path, sizeof req.path - 1) : -1;
   req.path[len > 0 ? len : 0] = '\0';
   mapfuzz_event_due(index);
   if (g.event_fd < 0 || sys::write(g.event_fd, &req, sizeof req) != static_cast<long>(sizeof req)) return;
@@ -177,7 +194,7 @@ void after_mmap(void*) {
   ++g.mmaps;
   ensure_signal_handlers(g.log_fd);
   for (size_t i = 0; i < g.events; ++i) {
-    if (g.event_after[i] == g.mmaps) perform_event(static_cast<uint32_t>(i));
+    if (!g.event_after_call[i] && g.event_after[i] == g.mmaps) perform_event(static_cast<uint32_t>(i), g.last_mmap_fd);
   }
   call_after_next_mmap(after_mmap, nullptr);
 }

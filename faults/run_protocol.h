@@ -14,8 +14,10 @@
 //                       faults touch. Unset: everything under MAPFUZZ_SANDBOX.
 //   MAPFUZZ_RUN_FAULTS  "call:errno:nth:once|persistent;..." (numbers for
 //                       call and errno: faults::Call, errno values).
-//   MAPFUZZ_RUN_EVENTS  "N;N;...": event i fires right after the program's
-//                       Nth successful mmap of a scoped file.
+//   MAPFUZZ_RUN_EVENTS  "mN;cN;...": event i fires right after the program's
+//                       Nth successful mmap of a scoped file (mN), or right
+//                       after its Nth call on one (cN), before the call
+//                       returns to the program.
 //   MAPFUZZ_RUN_LOG_FD  an fd open for appending: the records below.
 //   MAPFUZZ_RUN_EVENT_FD  a stream socket: the preload writes an EventRequest
 //                       when an event is due and waits for one byte back

@@ -33,7 +33,9 @@ std::string faults_env(const RunPlan& plan) {
 
 std::string events_env(const RunPlan& plan) {
   std::string s;
-  for (const PlannedEvent& e : plan.events) s += (s.empty() ? "" : ";") + std::to_string(e.after_mmap);
+  for (const PlannedEvent& e : plan.events) {
+    s += (s.empty() ? "" : ";") + std::string(e.trigger == Trigger::kAfterMmap ? "m" : "c") + std::to_string(e.after);
+  }
   return s;
 }
 

@@ -74,7 +74,7 @@ std::vector<RunPlan> enumeration_plans(const RunOptions& options, const Trace& c
   for (uint32_t m = 1; options.events && m <= counted.mmaps; ++m) {
     for (const faults::OutsideEvent& e : event_kinds()) {
       RunPlan plan = options.plan;
-      plan.events.push_back({e, m});
+      plan.events.push_back({e, Trigger::kAfterMmap, m});
       plans.push_back(std::move(plan));
     }
   }
@@ -143,17 +143,20 @@ ExitCode enumerate(const RunOptions& options, const std::string& preload) {
     }
   });
   code = unavailable > 0 ? ExitCode::kInconclusive : ExitCode::kClean;
-  size_t n = 0;
-  for (const auto& [site, row] : sites) {
-    if (!options.fail_on.has(site.verdict)) continue;
+  size_t failing = 0, n = 0;
+  for (auto it = sites.rbegin(); it != sites.rend(); ++it) {
+    const auto& [site, row] = *it;
+    const bool fails = options.fail_on.has(site.verdict);
+    if (!fails && options.report_dir.empty()) continue;
     const std::string text = report(options, row.first);
-    std::fprintf(stderr, "%s\n", text.c_str());
+    if (fails) std::fprintf(stderr, "%s\n", text.c_str());
     save_report(options, text, site.verdict, ++n);
-    code = ExitCode::kFinding;
+    failing += fails ? 1 : 0;
   }
+  if (failing > 0) code = ExitCode::kFinding;
   print_table(sites, options);
   std::printf("mapfuzz run: %zu runs in %.1f s, %zu distinct sites, %zu failing (--fail-on)%s\n", plans.size() + 1,
-              std::chrono::duration<double>(Clock::now() - begin).count(), sites.size(), n,
+              std::chrono::duration<double>(Clock::now() - begin).count(), sites.size(), failing,
               unavailable > 0 ? "; some runs could not start (disk-full needs mount privileges): inconclusive" : "");
   return code;
 }

@@ -21,8 +21,8 @@ namespace mapfuzz::run {
 std::vector<RunPlan> enumeration_plans(const RunOptions& options, const Trace& counted);
 
 // Runs the enumeration and prints the table (stdout), a report per
-// distinct site whose verdict is in options.fail_on (stderr, and files in
-// --report-dir), and progress (stderr). Returns the exit code: kFinding if
+// distinct site whose verdict is in options.fail_on (stderr; every site's
+// in --report-dir), and progress (stderr). Returns the exit code: kFinding if
 // any site's verdict is in fail_on, kInconclusive if runs could not start
 // for want of mount privileges, kUsage if the plan is over --max-runs or
 // the program cannot be run, else kClean.

@@ -20,7 +20,12 @@ int single_run(const RunOptions& options, const std::string& preload) {
                  (run.result.not_started + run.trace.exec_failed).c_str());
     return exit_status(run.result.disk_unavailable ? ExitCode::kInconclusive : ExitCode::kUsage);
   }
-  if (!run.trace.started && !options.gdb) {
+  if (options.gdb) {  // the verdict is gdb's session, not the program's
+    std::fprintf(stderr, "mapfuzz run: gdb exited (status %d); the run's verdict comes from the same command without --gdb\n",
+                 run.result.exit_code);
+    return exit_status(ExitCode::kClean);
+  }
+  if (!run.trace.started) {
     std::fprintf(stderr, "mapfuzz run: note: the preload library did not load in the program (statically linked or setuid?): no fault could be injected\n");
   }
   std::fprintf(stderr, "%s", report(options, run).c_str());

@@ -110,7 +110,13 @@ bool set_fail_on(const std::string& v, RunOptions* o, std::string* e) {
     start = comma + 1;
   }
 }
-bool set_report_dir(const std::string& v, RunOptions* o, std::string*) { return o->report_dir = v, true; }
+bool set_report_dir(const std::string& v, RunOptions* o, std::string* e) {
+  struct stat st {};
+  if (::stat(v.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || ::access(v.c_str(), W_OK) != 0) {
+    return *e = "'" + v + "' is not a writable directory", false;
+  }
+  return o->report_dir = v, true;
+}
 bool set_keep_privileges(const std::string&, RunOptions* o, std::string*) { return o->keep_privileges = true; }
 bool set_gdb(const std::string&, RunOptions* o, std::string*) { return o->gdb = true; }
 bool set_quiet(const std::string&, RunOptions* o, std::string*) { return o->quiet = true; }
@@ -119,7 +125,7 @@ bool set_quiet(const std::string&, RunOptions* o, std::string*) { return o->quie
 constexpr OptionRow kOptions[] = {
     {"--files", "GLOB", "scope faults to the files matching GLOB (absolute or relative to here; * also matches /); repeatable. Default: everything in a fresh sandbox directory, the program's working directory, also in $MAPFUZZ_SANDBOX", set_files},
     {"--fault", "SPEC", "inject a fault, in a program's fault-op form: 'call=ftruncate errno=ENOSPC nth=2 once' (or persistent); repeatable", set_fault},
-    {"--outside", "EVENT", "another process acts on the scoped file right after the program's Nth mmap of it: 'shrink size=0 after-mmap=1' (shrink, regrow, extend size=N; punch offset=N length=N; pwrite offset=N length=N seed=N; chmod mode=0444; unlink; replace size=N); repeatable", set_outside},
+    {"--outside", "EVENT", "another process acts on the scoped file right after the program's Nth mmap of it ('shrink size=0 after-mmap=1'), or right after its Nth call on a scoped file, on that call's file (after-call=N); events: shrink, regrow, extend size=N; punch offset=N length=N; pwrite offset=N length=N seed=N; chmod mode=0444; unlink; replace size=N); repeatable", set_outside},
     {"--disk-free", "BYTES", "put the sandbox on its own tmpfs with BYTES free: real ENOSPC, and SIGBUS on the first touch of a hole (needs mount privileges or user namespaces; else the run is skipped, exit 3)", set_disk_free},
     {"--size-limit", "BYTES", "RLIMIT_FSIZE for the program: growing a file past BYTES fails with real EFBIG", set_size_limit},
     {"--timeout", "SECONDS", "a run still going after SECONDS is killed and counts as hung (default 30)", set_timeout},
@@ -130,9 +136,9 @@ constexpr OptionRow kOptions[] = {
     {"--jobs", "N", "with --enumerate: runs at once (default: the number of CPUs)", set_jobs},
     {"--max-runs", "N", "with --enumerate: refuse a plan of more than N runs (default 3000)", set_max_runs},
     {"--fail-on", "LIST", "verdicts that make the exit status 1, comma-separated, from crashed, hung, check-failed, swallowed, reported (default: crashed,hung,check-failed)", set_fail_on},
-    {"--report-dir", "DIR", "also write each failing site's report to DIR/mapfuzz-run-<verdict>-<n>.txt (with --enumerate)", set_report_dir},
+    {"--report-dir", "DIR", "with --enumerate, also write every site's report to DIR/mapfuzz-run-<verdict>-<n>.txt (n: its row, worst first)", set_report_dir},
     {"--keep-privileges", "", "as root, keep CAP_DAC_OVERRIDE (by default the program runs without it, so permission bits, and chmod events, apply to it as to any user)", set_keep_privileges},
-    {"--gdb", "", "run the program once under gdb, stopped where the first injected fault fails a call (mapfuzz_fault_fired) or an event is due (mapfuzz_event_due), and at any signal", set_gdb},
+    {"--gdb", "", "run the program once under gdb, stopped where an injected fault fails a call (in mapfuzz_fault_fired, inside the fault layer: `bt` shows the program's frames below it), where an event is due (mapfuzz_event_due), and at any signal; the exit status is 0 unless the run cannot start", set_gdb},
     {"--quiet", "", "no progress lines", set_quiet},
 };
 

@@ -60,7 +60,8 @@ std::string format_event(const PlannedEvent& event) {
   Op op;
   op.kind = OpKind::kOutside;
   op.outside = event.event;
-  return format_op(op).substr(8) + " after-mmap=" + std::to_string(event.after_mmap);  // without "outside "
+  const char* when = event.trigger == Trigger::kAfterMmap ? " after-mmap=" : " after-call=";
+  return format_op(op).substr(8) + when + std::to_string(event.after);  // without "outside "
 }
 
 bool parse_fault(const std::string& text, faults::FaultSpec* out, std::string* error) {
@@ -71,19 +72,23 @@ bool parse_fault(const std::string& text, faults::FaultSpec* out, std::string* e
 }
 
 bool parse_event(const std::string& text, PlannedEvent* out, std::string* error) {
-  // after-mmap=N is the runner's own field; the rest is an outside op.
+  // after-mmap=N and after-call=N are the runner's own fields; the rest is
+  // an outside op.
   std::istringstream words(text);
   std::string word, rest;
   uint32_t after = 1;
+  Trigger trigger = Trigger::kAfterMmap;
   while (words >> word) {
-    if (word.rfind("after-mmap=", 0) == 0) {
+    const bool mmap = word.rfind("after-mmap=", 0) == 0, call = word.rfind("after-call=", 0) == 0;
+    if (mmap || call) {
       char* end = nullptr;
       const unsigned long n = std::strtoul(word.c_str() + 11, &end, 10);
       if (*end != '\0' || n == 0 || n > 1000000) {
-        *error = "after-mmap must be a number from 1 (the program's first mmap of a scoped file)";
+        *error = "after-mmap and after-call count from 1 (the program's first mmap of, or call on, a scoped file)";
         return false;
       }
       after = static_cast<uint32_t>(n);
+      trigger = mmap ? Trigger::kAfterMmap : Trigger::kAfterCall;
     } else {
       rest += (rest.empty() ? "" : " ") + word;
     }
@@ -96,7 +101,8 @@ bool parse_event(const std::string& text, PlannedEvent* out, std::string* error)
     return false;
   }
   out->event = op.outside;
-  out->after_mmap = after;
+  out->trigger = trigger;
+  out->after = after;
   return true;
 }
 

@@ -11,11 +11,16 @@
 
 namespace mapfuzz::run {
 
-// An outside event and when it happens: right after the program's Nth
-// successful mmap of a scoped file (N >= 1), on that file.
+// When an outside event happens: right after the program's Nth successful
+// mmap of a scoped file, on that file; or right after its Nth call on a
+// scoped file of any kind, on the file of that call (or of its latest mmap
+// when the call names no fd: munmap, msync, ...).
+enum class Trigger : uint8_t { kAfterMmap, kAfterCall };
+
 struct PlannedEvent {
   faults::OutsideEvent event;
-  uint32_t after_mmap = 1;
+  Trigger trigger = Trigger::kAfterMmap;
+  uint32_t after = 1;  // N >= 1
 };
 
 // True for the events after which the file no longer holds what the program

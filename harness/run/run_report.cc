@@ -190,7 +190,9 @@ Site site_of(const JudgedRun& run) {
     const EventDone& e = run.result.events.front();
     site.cause = std::string("outside ") +
                  (e.index < run.plan->events.size() ? faults::outside_kind_name(run.plan->events[e.index].event.kind) : "?");
-    site.where = "after mmap #" + std::to_string(e.mmap_number);
+    site.where = e.index < run.plan->events.size() && run.plan->events[e.index].trigger == Trigger::kAfterCall
+                     ? "after call #" + std::to_string(run.plan->events[e.index].after)
+                     : "after mmap #" + std::to_string(e.mmap_number);
   }
   return site;
 }

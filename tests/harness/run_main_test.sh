@@ -17,7 +17,7 @@
 #   run_main_test.sh BUILD_DIR SOURCE_DIR
 set -uo pipefail
 build=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
-run=$build/harness/run/mapfuzz-run
+run=${MAPFUZZ_RUN_TEST_BINARY:-$build/harness/run/mapfuzz-run}  # another runner build to test
 logs=$build/examples/record_log
 python=/usr/bin/python3
 work=$(mktemp -d)
@@ -47,6 +47,12 @@ expect "python plain run is clean" 0 "SUMMARY: mapfuzz run: clean" "open #1 fd [
 expect "python resize under ENOSPC from ftruncate is reported" 0 "SUMMARY: mapfuzz run: reported" \
   "OSError: \[Errno 28\]" "cause: injected ENOSPC failed the program's ftruncate #1" "resize_and_flush.py\", line 2[0-9] in main" \
   -- --fault 'call=ftruncate errno=ENOSPC nth=1 once' -- "$python" "$resize"
+expect "python resize past a file size limit is reported (real EFBIG)" 0 "SUMMARY: mapfuzz run: reported" \
+  "OSError: \[Errno 27\] File too large" "real error: the program's ftruncate #1 .* -> EFBIG" \
+  -- --size-limit 8192 -- "$python" "$resize"
+expect "another process shrinks the file right after the program's resize: SIGBUS" 1 "SUMMARY: mapfuzz run: crashed" \
+  "cause: another process: shrink size=0 after-call=6, on data.bin" "at file offset 12288 of data.bin, file size 0 then \(past its end\)" \
+  -- --outside 'shrink size=0 after-call=6' -- "$python" "$resize"
 if mounts_ok; then
   expect "python write after resize on a full disk dies of SIGBUS" 1 "SUMMARY: mapfuzz run: crashed" \
     "killed by SIGBUS \(BUS_ADRERR\) at file offset 12288 of data.bin, file size 16384 then" "cause: a full disk" \

@@ -111,6 +111,9 @@ BOOST_AUTO_TEST_CASE(fault_and_event_texts_round_trip) {
   BOOST_TEST(e.after_mmap == 3u);
   BOOST_TEST(format_event(e) == "shrink size=0 after-mmap=3");
   BOOST_TEST(!parse_event("shrink size=0 after-mmap=0", &e, &error));
+  BOOST_REQUIRE(parse_event("punch offset=0 length=4096 after-call=7", &e, &error));
+  BOOST_TEST((e.trigger == Trigger::kAfterCall));
+  BOOST_TEST(format_event(e) == "punch offset=0 length=4096 after-call=7");
   BOOST_TEST(!parse_event("diskfull free=0", &e, &error));
   BOOST_TEST(!parse_fault("call=nope errno=EIO nth=1 once", &f, &error));
   BOOST_TEST(error.find("nope") != std::string::npos);
