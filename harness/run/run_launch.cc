@@ -30,6 +30,22 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// SIGINT or SIGTERM to the runner: the signal, once caught. The loop then
+// kills every run in flight (and what it started), removes their sandboxes,
+// and dies of the signal (run_all).
+volatile sig_atomic_t g_interrupted = 0;
+
+void on_interrupt(int signo) { g_interrupted = signo; }
+
+void catch_interrupts() {
+  struct sigaction sa {};
+  sa.sa_handler = on_interrupt;  // no SA_RESTART: poll() returns at once
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+
 int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 
 // One run in flight.
@@ -213,6 +229,17 @@ void poll_once(std::vector<std::unique_ptr<Active>>* active, const RunOptions& o
   }
 }
 
+[[noreturn]] void die_of_interrupt(std::vector<std::unique_ptr<Active>>* active, const RunOptions& options) {
+  const int signo = g_interrupted;
+  RunOptions no_check = options;
+  no_check.check.clear();
+  for (auto& a : *active) finish(a.get(), no_check, true);
+  active->clear();
+  signal(signo, SIG_DFL);
+  raise(signo);
+  _exit(128 + signo);
+}
+
 }  // namespace
 
 std::string find_preload(std::string* why) {
@@ -231,7 +258,9 @@ void run_all(const RunOptions& options, const std::string& preload, const std::v
              unsigned jobs, bool echo, const std::function<void(size_t, RunResult&&)>& done) {
   std::vector<std::unique_ptr<Active>> active;
   size_t next = 0;
+  catch_interrupts();
   while (next < plans.size() || !active.empty()) {
+    if (g_interrupted != 0) die_of_interrupt(&active, options);
     while (next < plans.size() && active.size() < std::max(1u, jobs)) {
       auto a = std::make_unique<Active>();
       a->index = next;

@@ -97,6 +97,20 @@ expect "record_log: a swallowed posix_fallocate error crashes" 1 "^crashed +fall
 
 expect "a program that never ends is hung" 1 "SUMMARY: mapfuzz run: hung" -- --timeout 1 -- "$python" -c 'import time; time.sleep(600)'
 pgrep -f 'time.sleep\(600\)' >/dev/null && fail "the hung program outlived its run"
+# The runner killed: SIGTERM kills the program and removes its sandbox at
+# once; after SIGKILL the program dies with the runner (PR_SET_PDEATHSIG) and
+# the next run removes the sandbox left behind.
+for sig in TERM KILL; do
+  "$run" -- "$python" -c 'import time; time.sleep(601)' >/dev/null 2>&1 &
+  runner=$!
+  sleep 1
+  kill -$sig $runner
+  wait $runner 2>/dev/null
+  sleep 0.3
+  pgrep -f 'time.sleep\(601\)' >/dev/null && fail "SIG$sig: the program outlived the runner"
+  [ "$sig" = KILL ] && "$run" -- true >/dev/null 2>&1
+  [ "$(find "$TMPDIR" -mindepth 1 | wc -l)" -eq 0 ] && echo "ok: SIG$sig to the runner leaves nothing" || fail "SIG$sig: left behind: $(ls "$TMPDIR")"
+done
 expect "an unknown errno is a usage error" 2 "unknown errno 'ENOPE'" -- --fault 'call=open errno=ENOPE nth=1 once' -- true
 expect "no program is a usage error" 2 "no program to run" -- --
 expect "a missing program is a usage error" 2 "did not start: .*no-such-program" -- -- no-such-program
