@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <climits>
 #include <cstdint>
 #include <cstdio>
@@ -46,8 +47,9 @@ struct State {
   int event_fd = -1;
   uint32_t event_after[kMaxEvents] = {};  // event i fires after this mmap (or call) number
   bool event_after_call[kMaxEvents] = {};  // counted in calls, not mmaps
+  std::atomic<bool> event_done[kMaxEvents] = {};
   size_t events = 0;
-  uint32_t mmaps = 0;        // successful scoped mmaps so far
+  std::atomic<uint32_t> mmaps{0};  // successful scoped mmaps so far (counted under the fault layer's lock)
   uint32_t calls = 0;        // scoped calls so far
   int last_fd = -1;          // the fd of the latest scoped call that named one
   int last_mmap_fd = -1;     // the fd of the latest one
@@ -149,6 +151,7 @@ void observe(void*, const CallRecord& r, uint64_t count) {
   }
   line.emit(g.log_fd);
   if (r.call == Call::kMmap && r.result_errno == 0) {
+    g.mmaps.fetch_add(1, std::memory_order_relaxed);
     g.last_mmap_fd = r.fd;
     char path[512];
     char link[40];
@@ -165,7 +168,7 @@ void observe(void*, const CallRecord& r, uint64_t count) {
   // after-call events: here, under the fault layer's lock (other threads'
   // scoped calls wait the round trip); the runner acts from its own process.
   for (size_t i = 0; i < g.events; ++i) {
-    if (g.event_after_call[i] && g.event_after[i] == g.calls) {
+    if (g.event_after_call[i] && g.event_after[i] == g.calls && !g.event_done[i].exchange(true)) {
       perform_event(static_cast<uint32_t>(i), r.fd >= 0 && r.call != Call::kClose ? r.fd : g.last_fd);
     }
   }
@@ -176,9 +179,9 @@ void observe(void*, const CallRecord& r, uint64_t count) {
 void perform_event(uint32_t index, int fd) {
   run::EventRequest req{};
   req.index = index;
-  req.mmap_number = g.mmaps;
+  req.mmap_number = g.mmaps.load(std::memory_order_relaxed);
   detail::RecordLine line;
-  line.text("event ").number(index).space().number(g.mmaps).space().fd_path(fd);
+  line.text("event ").number(index).space().number(req.mmap_number).space().fd_path(fd);
   line.emit(g.log_fd);
   char link[40];
   detail::RecordLine::fd_link(fd, link);
@@ -190,11 +193,17 @@ void perform_event(uint32_t index, int fd) {
   sys::read(g.event_fd, &answer, 1);
 }
 
+// Right after a scoped mmap returns, outside the fault layer's lock, on the
+// thread that made it (one thread at a time: the hook is taken, then set
+// again). An mmap by another thread in between is counted all the same
+// (in observe), so an event due by then fires now.
 void after_mmap(void*) {
-  ++g.mmaps;
   ensure_signal_handlers(g.log_fd);
+  const uint32_t mmaps = g.mmaps.load(std::memory_order_relaxed);
   for (size_t i = 0; i < g.events; ++i) {
-    if (!g.event_after_call[i] && g.event_after[i] == g.mmaps) perform_event(static_cast<uint32_t>(i), g.last_mmap_fd);
+    if (!g.event_after_call[i] && g.event_after[i] <= mmaps && !g.event_done[i].exchange(true)) {
+      perform_event(static_cast<uint32_t>(i), g.last_mmap_fd);
+    }
   }
   call_after_next_mmap(after_mmap, nullptr);
 }

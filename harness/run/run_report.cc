@@ -68,6 +68,18 @@ std::string cause_lines(const RunOptions& options, const JudgedRun& run) {
     s += "  cause: another process: " + what + ", on " + show_path(e.path, run.result.sandbox) +
          (e.failure.empty() ? "" : " (could not: " + e.failure + ")") + "\n";
   }
+  for (const faults::FaultSpec& f : run.plan->faults) {
+    const uint64_t made = t.counts[static_cast<size_t>(f.call)];
+    if (made < f.nth) {
+      s += "  note: fault " + format_fault(f) + " never fired: the program made " + std::to_string(made) + " " +
+           faults::call_name(f.call) + " call" + (made == 1 ? "" : "s") + " on scoped files\n";
+    }
+  }
+  for (size_t i = 0; i < run.plan->events.size(); ++i) {
+    bool done = false;
+    for (const EventDone& e : run.result.events) done |= e.index == i;
+    if (!done) s += "  note: event " + format_event(run.plan->events[i]) + " never came due\n";
+  }
   for (const CallLine& c : t.calls) {
     if (c.err != 0 && !c.injected) {
       s += "  real error: the program's " + call_line(c, run.result.sandbox) + "\n";

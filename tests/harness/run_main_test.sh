@@ -53,6 +53,20 @@ expect "python resize past a file size limit is reported (real EFBIG)" 0 "SUMMAR
 expect "another process shrinks the file right after the program's resize: SIGBUS" 1 "SUMMARY: mapfuzz run: crashed" \
   "cause: another process: shrink size=0 after-call=6, on data.bin" "at file offset 12288 of data.bin, file size 0 then \(past its end\)" \
   -- --outside 'shrink size=0 after-call=6' -- "$python" "$resize"
+# One command, one outcome: the same fault twice gives the same report (but
+# its time), trace, stacks and verdict.
+for i in 1 2; do
+  "$run" --fault 'call=mremap errno=ENOMEM nth=1 once' -- "$python" "$resize" 2>&1 >/dev/null |
+    sed -E 's/\(mapfuzz run, [0-9]+ ms\)//' >"$work/same$i"
+done
+cmp -s "$work/same1" "$work/same2" && grep -q "mremap #1 -> ENOMEM (injected)" "$work/same1" &&
+  echo "ok: the same command gives the same report" || { fail "the same command, two reports"; diff "$work/same1" "$work/same2" | head; }
+# The run command of every mapfuzz-<target> is the same runner.
+if [ -x "$build/targets/mapfuzz-reference" ]; then
+  "$build/targets/mapfuzz-reference" run --fault 'call=ftruncate errno=ENOSPC nth=1 once' -- "$python" "$resize" \
+    >"$work/out" 2>"$work/err"
+  grep -q "SUMMARY: mapfuzz run: reported" "$work/err" && echo "ok: mapfuzz-reference run" || fail "mapfuzz-reference run"
+fi
 if mounts_ok; then
   expect "python write after resize on a full disk dies of SIGBUS" 1 "SUMMARY: mapfuzz run: crashed" \
     "killed by SIGBUS \(BUS_ADRERR\) at file offset 12288 of data.bin, file size 16384 then" "cause: a full disk" \
