@@ -17,8 +17,9 @@ namespace {
 
 int g_log_fd = -1;
 struct sigaction g_prev[2];                // the handlers found, per signal (SIGBUS, SIGSEGV)
-volatile sig_atomic_t g_recorded = 0;      // the first fault was recorded
-volatile sig_atomic_t g_chained[2] = {0, 0};  // the previous handler was called
+constexpr int kMaxRecords = 16;
+volatile sig_atomic_t g_recorded = 0;        // faults on scoped mappings recorded
+volatile sig_atomic_t g_depth[2] = {0, 0};   // inside the previous handler (per signal)
 
 constexpr int kPathFds = 1024;
 constexpr size_t kPathLen = 512;
@@ -26,64 +27,84 @@ char g_mapped[kPathFds][kPathLen];  // per fd, the file its latest mapping was m
 
 int slot(int signo) { return signo == SIGBUS ? 0 : 1; }
 
+// Records a fault on a scoped mapping (nothing for any other address: a
+// program may take faults elsewhere on purpose, as a JVM does).
 void record(int signo, const siginfo_t* info) {
   const uint64_t addr = reinterpret_cast<uint64_t>(info->si_addr);
   uint64_t offset = 0;
   int fd = -1;
-  const bool scoped = sandbox_mapping_at(addr, &offset, &fd);
+  if (g_recorded >= kMaxRecords || !sandbox_mapping_at(addr, &offset, &fd)) return;
+  g_recorded = g_recorded + 1;
   detail::RecordLine line;
   line.text("signal ").number(static_cast<uint64_t>(signo)).space().signed_number(info->si_code).space().hex(addr);
-  if (!scoped) {
-    line.text(" -1 0 -1 -");
+  // The file as it was mapped; its size now through the fd if that still
+  // names it, else through the path (-1: gone).
+  const char* path = fd < kPathFds ? g_mapped[fd] : "";
+  char now[kPathLen] = {};
+  char link[40];
+  detail::RecordLine::fd_link(fd, link);
+  const long len = sys::readlink(link, now, sizeof now - 1);
+  struct stat st {};
+  const bool same = len > 0 && path[0] != '\0' && std::strncmp(now, path, kPathLen) == 0;
+  const bool sized = same ? sys::fstat(fd, &st) == 0 : (path[0] != '\0' && sys::stat(path, &st) == 0);
+  line.space().number(static_cast<uint64_t>(fd)).space().number(offset).space();
+  line.signed_number(sized ? st.st_size : -1).space();
+  if (path[0] != '\0') {
+    line.text(path);
   } else {
-    // The file as it was mapped; its size now through the fd if that still
-    // names it, else through the path (-1: gone).
-    const char* path = fd < kPathFds ? g_mapped[fd] : "";
-    char now[kPathLen] = {};
-    char link[40];
-    detail::RecordLine::fd_link(fd, link);
-    const long len = sys::readlink(link, now, sizeof now - 1);
-    struct stat st {};
-    const bool same = len > 0 && path[0] != '\0' && std::strncmp(now, path, kPathLen) == 0;
-    const bool sized = same ? sys::fstat(fd, &st) == 0 : (path[0] != '\0' && sys::stat(path, &st) == 0);
-    line.space().number(static_cast<uint64_t>(fd)).space().number(offset).space();
-    line.signed_number(sized ? st.st_size : -1).space();
-    if (path[0] != '\0') {
-      line.text(path);
-    } else {
-      line.fd_path(fd);
-    }
+    line.fd_path(fd);
   }
   line.emit(g_log_fd);
 }
 
-void call_previous(int signo, siginfo_t* info, void* context) {
+// Calls the handler that was installed before; false if there was none
+// (the default action, or ignored).
+bool call_previous(int signo, siginfo_t* info, void* context) {
   const struct sigaction& prev = g_prev[slot(signo)];
-  if ((prev.sa_flags & SA_SIGINFO) != 0) {
-    if (prev.sa_sigaction != nullptr) prev.sa_sigaction(signo, info, context);
-  } else if (prev.sa_handler != SIG_DFL && prev.sa_handler != SIG_IGN && prev.sa_handler != nullptr) {
-    prev.sa_handler(signo);
+  if ((prev.sa_flags & SA_SIGINFO) != 0 && prev.sa_sigaction != nullptr) {
+    prev.sa_sigaction(signo, info, context);
+    return true;
   }
+  if ((prev.sa_flags & SA_SIGINFO) == 0 && prev.sa_handler != SIG_DFL && prev.sa_handler != SIG_IGN &&
+      prev.sa_handler != nullptr) {
+    prev.sa_handler(signo);
+    return true;
+  }
+  return false;
 }
 
-void on_fault(int signo, siginfo_t* info, void* context) {
-  const int saved = errno;
-  if (info->si_code > 0 && g_recorded == 0) {
-    g_recorded = 1;
-    record(signo, info);
-  }
-  if (g_chained[slot(signo)] == 0) {
-    g_chained[slot(signo)] = 1;
-    call_previous(signo, info, context);
-  }
-  // The previous handler returned, or re-raised into this one: die of the
-  // signal as the program would have. A fault raised by an access happens
-  // again when the instruction reruns; a sent signal is sent again.
+// Dies of the signal as the program would have: a fault raised by an access
+// happens again when the instruction reruns; a sent signal is sent again.
+void default_action(int signo, const siginfo_t* info) {
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   sigemptyset(&dfl.sa_mask);
   sigaction(signo, &dfl, nullptr);
   if (info->si_code <= 0) raise(signo);
+}
+
+void on_fault(int signo, siginfo_t* info, void* context) {
+  const int saved = errno;
+  const int s = slot(signo);
+  if (info->si_code <= 0 && g_depth[s] > 0) {
+    // Sent from inside the previous handler (faulthandler re-raises after
+    // printing the Python stack): that handler is done with it.
+    default_action(signo, info);
+    errno = saved;
+    return;
+  }
+  // A new fault. (A previous handler that recovered with siglongjmp never
+  // came back to lower the depth: a fault raised by an access starts over.)
+  if (info->si_code > 0) {
+    g_depth[s] = 0;
+    record(signo, info);
+  }
+  g_depth[s] = g_depth[s] + 1;
+  const bool handled = call_previous(signo, info, context);
+  g_depth[s] = g_depth[s] - 1;
+  // A previous handler that returns has dealt with it (a program may recover
+  // from faults on purpose); with none, the default action.
+  if (!handled) default_action(signo, info);
   errno = saved;
 }
 
@@ -103,7 +124,6 @@ void ensure_signal_handlers(int log_fd) {
     if (sigaction(signo, nullptr, &now) != 0) continue;
     if ((now.sa_flags & SA_SIGINFO) != 0 && now.sa_sigaction == on_fault) continue;
     g_prev[slot(signo)] = now;
-    g_chained[slot(signo)] = 0;
     struct sigaction mine {};
     mine.sa_sigaction = on_fault;
     mine.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;

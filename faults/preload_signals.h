@@ -1,9 +1,10 @@
-// The preload library's SIGBUS/SIGSEGV handler: when the program dies of a
-// fault on a scoped mapping, say where first (a `signal` record, see
-// run_protocol.h: the mapped file, the file offset, the file's size at that
-// moment), then let the program die exactly as it would have: the handler
+// The preload library's SIGBUS/SIGSEGV handler: on a fault on a scoped
+// mapping it says where first (a `signal` record, see run_protocol.h: the
+// mapped file, the file offset, the file's size at that moment; at most 16
+// per run), then the program goes on exactly as it would have: the handler
 // that was in place before runs (Python's faulthandler prints the Python
-// stack), and then the default action.
+// stack and re-raises), or, with none, the default action kills it. Faults
+// elsewhere are not recorded (a program may take them on purpose).
 #pragma once
 
 #include <cstddef>

@@ -31,7 +31,8 @@
 //   pystack <text>                              (a Python frame, likewise)
 //   event <index> <mmap number> <path>          (before the runner performs it)
 //   signal <signo> <si_code> 0x<addr> <fd> <file_offset> <file size> <path>
-//                                               (fd -1: not a scoped mapping)
+//                                               (a fault on a scoped mapping;
+//                                               at most 16, the fatal one last)
 #pragma once
 
 #include <cstdint>

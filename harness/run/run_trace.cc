@@ -33,8 +33,8 @@ void parse_call(const std::string& line, Trace* t) {
   t->calls.push_back(std::move(c));
 }
 
+// The last record wins: the fault the program died of, if it died of one.
 void parse_signal(const std::string& line, Trace* t) {
-  if (t->has_signal) return;
   std::istringstream in(line);
   std::string word, addr;
   SignalLine s;

@@ -26,7 +26,7 @@ struct CallLine {
 struct SignalLine {
   int signo = 0, code = 0;
   uint64_t addr = 0;
-  bool scoped = false;  // the address was in a mapping of a scoped file
+  bool scoped = false;  // the address was in a mapping of a scoped file (always, for a record)
   uint64_t offset = 0;  // scoped: the file offset it maps
   int64_t size = -1;    // scoped: the file's size then (-1: unknown)
   std::string path;

@@ -111,6 +111,10 @@ expect "record_log: a swallowed posix_fallocate error crashes" 1 "^crashed +fall
 
 expect "a program that never ends is hung" 1 "SUMMARY: mapfuzz run: hung" -- --timeout 1 -- "$python" -c 'import time; time.sleep(600)'
 pgrep -f 'time.sleep\(600\)' >/dev/null && fail "the hung program outlived its run"
+# A program that recovers from faults on purpose goes on as it would alone.
+expect "a program's own SIGBUS recovery still works" 0 "^recovered 3" "SUMMARY: mapfuzz run: clean" \
+  -- -- "$build/tests/harness/run_signal_probe"
+
 # The runner killed: SIGTERM kills the program and removes its sandbox at
 # once; after SIGKILL the program dies with the runner (PR_SET_PDEATHSIG) and
 # the next run removes the sandbox left behind.
