@@ -108,7 +108,7 @@ BOOST_AUTO_TEST_CASE(fault_and_event_texts_round_trip) {
   BOOST_TEST(format_fault(f) == "call=ftruncate errno=ENOSPC nth=2 once");
   PlannedEvent e;
   BOOST_REQUIRE(parse_event("shrink size=0 after-mmap=3", &e, &error));
-  BOOST_TEST(e.after_mmap == 3u);
+  BOOST_TEST(e.after == 3u);
   BOOST_TEST(format_event(e) == "shrink size=0 after-mmap=3");
   BOOST_TEST(!parse_event("shrink size=0 after-mmap=0", &e, &error));
   BOOST_REQUIRE(parse_event("punch offset=0 length=4096 after-call=7", &e, &error));
