@@ -138,6 +138,7 @@ inline CallRecord record(Call call, int fd) {
   CallRecord r{};
   r.call = call;
   r.fd = fd;
+  r.mapped_fd = -1;
   r.tag = t_tag >= 0 ? static_cast<uint32_t>(t_tag) : g_tag.load(std::memory_order_relaxed);
   return r;
 }

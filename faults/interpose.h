@@ -59,6 +59,9 @@ struct CallRecord {
   bool injected;       // true iff result_errno came from an armed fault
   uint32_t tag;        // the value of set_tag() when the call happened (the executor's step index)
   bool hung;           // a blocking lock call that would have waited for ever (result_errno EDEADLK)
+  // munmap, mremap, msync, madvise: the fd the mapping was made from
+  // (possibly closed since); -1 for every other call.
+  int mapped_fd;
   // open: the path it was asked for, as given (relative to the cwd or its
   // dirfd). Valid only while the call runs: for call observers
   // (set_call_observer); null in the call log and for every other call.

@@ -80,6 +80,7 @@ inline bool ranges_tracked() { return is_active() && g_ranges.load(std::memory_o
   if (m == nullptr) return fwd_munmap(addr, len);
   CallRecord rec = record(Call::kMunmap, -1);
   rec.addr = a;
+  rec.mapped_fd = m->fd;
   rec.length = len;
   rec.file_offset = m->offset_of(a);
   if (const int err = take_fault(t, rec)) {
@@ -114,6 +115,7 @@ inline bool ranges_tracked() { return is_active() && g_ranges.load(std::memory_o
   }
   CallRecord rec = record(Call::kMremap, -1);
   rec.addr = a;
+  rec.mapped_fd = m->fd;
   rec.length = new_len;
   rec.file_offset = m->offset_of(a);
   if (const int err = take_fault(t, rec)) {
@@ -145,6 +147,7 @@ template <typename Real>
     const TrackedMapping* m = t->maps.find_overlap(a, page_up(len));
     if (m == nullptr) return real();  // forwarding under the lock: rare, short
     rec.addr = a;
+    rec.mapped_fd = m->fd;
     rec.length = len;
     rec.file_offset = m->offset_of(a);
     rec.flags = flags;

@@ -146,6 +146,8 @@ void observe(void*, const CallRecord& r, uint64_t count) {
   line.text(r.injected ? " 1 " : " 0 ");
   if (r.fd < 0 && r.path != nullptr) {
     line.text(r.path);  // a failed open: the path asked for
+  } else if (r.fd < 0 && mapped_path(r.mapped_fd)[0] != '\0') {
+    line.text(mapped_path(r.mapped_fd));  // an address call: the mapped file
   } else {
     line.fd_path(r.fd);
   }

@@ -117,6 +117,8 @@ void note_mapped_path(int fd, const char* path, size_t length) {
   g_mapped[fd][n] = '\0';
 }
 
+const char* mapped_path(int fd) { return fd >= 0 && fd < kPathFds ? g_mapped[fd] : ""; }
+
 void ensure_signal_handlers(int log_fd) {
   g_log_fd = log_fd;
   for (const int signo : {SIGBUS, SIGSEGV}) {

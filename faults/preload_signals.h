@@ -23,4 +23,7 @@ void ensure_signal_handlers(int log_fd);
 // program may map, then close its fd, as numpy.memmap does).
 void note_mapped_path(int fd, const char* path, size_t length);
 
+// The path noted for `fd`'s latest mapping; "" if none.
+const char* mapped_path(int fd);
+
 }  // namespace mapfuzz::faults::preload

@@ -37,8 +37,9 @@ std::string call_line(const CallLine& c, const std::string& sandbox) {
   if (c.fd >= 0) s += " fd " + std::to_string(c.fd);
   if (c.path != "-") s += " " + show_path(c.path, sandbox);
   if (c.call == faults::Call::kFtruncate) s += " size " + std::to_string(c.length);
+  if (c.call == faults::Call::kMremap) s += " to length " + std::to_string(c.length);
   if (c.call == faults::Call::kMmap || c.call == faults::Call::kMsync || c.call == faults::Call::kWrite ||
-      c.call == faults::Call::kFallocate) {
+      c.call == faults::Call::kFallocate || c.call == faults::Call::kMunmap || c.call == faults::Call::kMadvise) {
     s += " offset " + std::to_string(c.offset) + " length " + std::to_string(c.length);
   }
   s += c.err == 0 ? " -> ok" : std::string(" -> ") + errno_name(c.err) + (c.injected ? " (injected)" : "");

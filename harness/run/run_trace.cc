@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <sstream>
 
 namespace mapfuzz::run {
@@ -52,6 +53,7 @@ void parse_signal(const std::string& line, Trace* t) {
 
 Trace parse_trace(const std::string& log) {
   Trace t;
+  std::map<int, std::string> fd_paths;  // the path last seen for each fd (close records come after the fd is gone)
   std::istringstream in(log);
   std::string line;
   bool in_pystack = false;
@@ -68,6 +70,12 @@ Trace parse_trace(const std::string& log) {
     }
     if (line.rfind("call ", 0) == 0) {
       parse_call(line, &t);
+      if (!t.calls.empty() && t.calls.back().fd >= 0) {
+        CallLine& c = t.calls.back();
+        if (c.path == "-" && fd_paths.count(c.fd) != 0) c.path = fd_paths[c.fd];
+        if (c.path != "-") fd_paths[c.fd] = c.path;
+        if (c.call == faults::Call::kClose) fd_paths.erase(c.fd);
+      }
     } else if (line.rfind("stack ", 0) == 0 && t.stack.size() < 64 &&
                t.first_injected == static_cast<long>(t.calls.size()) - 1) {
       t.stack.push_back(line.substr(6));
