@@ -41,7 +41,7 @@ void print_table(const std::map<Site, SiteRow>& sites, const RunOptions& options
     const auto& [site, row] = *it;
     std::string where = site.where.empty() ? "-" : site.where;
     if (where.size() > 80) where = where.substr(0, 77) + "...";  // the report has every frame
-    std::printf("%-12s %-22s %5zu  %s\n", verdict_name(site.verdict), site.cause.empty() ? "-" : site.cause.c_str(),
+    std::printf("%-12s %-22s %5zu  %s\n", verdict_name(site.verdict), describe_cause(site).c_str(),
                 row.runs, where.c_str());
     std::printf("    replay: %s\n", replay_command(options, *row.first.plan, false).c_str());
   }

@@ -131,10 +131,13 @@ bool start(Active* a, const RunOptions& options, const std::string& preload) {
   if (!prepare_disk(a, options)) return false;
   int sv[2], outp[2] = {-1, -1}, errp[2] = {-1, -1};
   a->log = static_cast<int>(::syscall(SYS_memfd_create, "mapfuzz-run-log", MFD_CLOEXEC));
-  if (a->log < 0 || ::fcntl(a->log, F_SETFL, O_APPEND) != 0 ||
-      ::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0 ||
-      ::pipe2(outp, O_CLOEXEC) != 0 || ::pipe2(errp, O_CLOEXEC) != 0) {
-    return a->result.not_started = std::string("cannot set up the run: ") + std::strerror(errno), false;
+  const char* failed = a->log < 0                                                          ? "memfd_create"
+                       : ::fcntl(a->log, F_SETFL, O_APPEND) != 0                              ? "fcntl"
+                       : ::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0  ? "socketpair"
+                       : ::pipe2(outp, O_CLOEXEC) != 0 || ::pipe2(errp, O_CLOEXEC) != 0     ? "pipe2"
+                                                                                           : nullptr;
+  if (failed != nullptr) {
+    return a->result.not_started = "cannot set up the run: " + Status::from_unfaulted_errno(failed).describe(), false;
   }
   ChildSetup setup = child_setup(options, *a->plan, preload, a->sandbox->dir());
   setup.log_fd = a->log;
@@ -153,7 +156,7 @@ bool start(Active* a, const RunOptions& options, const std::string& preload) {
   a->err = errp[0];
   ::fcntl(a->out, F_SETFL, O_NONBLOCK);
   ::fcntl(a->err, F_SETFL, O_NONBLOCK);
-  if (a->pid < 0) return a->result.not_started = std::string("fork: ") + std::strerror(errno), false;
+  if (a->pid < 0) return a->result.not_started = Status::from_unfaulted_errno("fork").describe(), false;
   a->pidfd = pidfd_open(a->pid);
   const auto limit = std::chrono::duration<double>(options.gdb ? 1e9 : options.timeout);
   a->deadline = a->start + std::chrono::duration_cast<Clock::duration>(limit);

@@ -187,7 +187,9 @@ Site site_of(const JudgedRun& run) {
   const Trace& t = run.trace;
   if (t.first_injected >= 0) {
     const CallLine& c = t.calls[static_cast<size_t>(t.first_injected)];
-    site.cause = std::string(faults::call_name(c.call)) + " " + errno_name(c.err);
+    site.cause = SiteCause::kFault;
+    site.call = c.call;
+    site.err = c.err;
     if (!t.pystack.empty()) {
       site.where = compact_python_frame(t.pystack.front());
     } else {
@@ -201,13 +203,25 @@ Site site_of(const JudgedRun& run) {
     }
   } else if (!run.result.events.empty()) {
     const EventDone& e = run.result.events.front();
-    site.cause = std::string("outside ") +
-                 (e.index < run.plan->events.size() ? faults::outside_kind_name(run.plan->events[e.index].event.kind) : "?");
+    site.cause = SiteCause::kEvent;
+    if (e.index < run.plan->events.size()) site.event = run.plan->events[e.index].event.kind;
     site.where = e.index < run.plan->events.size() && run.plan->events[e.index].trigger == Trigger::kAfterCall
                      ? "after call #" + std::to_string(run.plan->events[e.index].after)
                      : "after mmap #" + std::to_string(e.mmap_number);
   }
   return site;
+}
+
+std::string describe_cause(const Site& site) {
+  switch (site.cause) {
+    case SiteCause::kFault:
+      return std::string(faults::call_name(site.call)) + " " + errno_name(site.err);
+    case SiteCause::kEvent:
+      return std::string("outside ") + (site.event < faults::OutsideKind::kCount ? faults::outside_kind_name(site.event) : "?");
+    case SiteCause::kNone:
+      break;
+  }
+  return "-";
 }
 
 std::string replay_command(const RunOptions& options, const RunPlan& plan, bool gdb) {

@@ -22,14 +22,23 @@ struct JudgedRun {
   Verdict verdict = Verdict::kClean;
 };
 
+// What set a run off: the first injected fault, else the first event.
+enum class SiteCause : uint8_t { kNone, kFault, kEvent };
+
 // Where a run's verdict happened: two runs with the same site are one
-// finding, whatever the nth, mode or other errno fired on the way.
+// finding, whatever the nth or mode.
 struct Site {
   Verdict verdict = Verdict::kClean;
-  std::string cause;  // "ftruncate ENOSPC", "outside shrink", "" (no fault or event fired)
-  std::string where;  // the innermost Python frame, else native frames; "" unknown
+  SiteCause cause = SiteCause::kNone;
+  faults::Call call = faults::Call::kCount;  // kFault
+  int err = 0;                               // kFault
+  faults::OutsideKind event = faults::OutsideKind::kCount;  // kEvent
+  std::string where;  // the innermost Python frame, else native frames, else the event's moment; "" unknown
   auto operator<=>(const Site&) const = default;
 };
+
+// "ftruncate ENOSPC", "outside shrink", "-".
+std::string describe_cause(const Site& site);
 
 // Parses the run's records and judges it (run_verdict.h).
 JudgedRun judged(const RunPlan* plan, RunResult&& result);

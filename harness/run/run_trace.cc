@@ -1,5 +1,7 @@
 #include "harness/run/run_trace.h"
 
+#include "faults/status.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -91,7 +93,7 @@ Trace parse_trace(const std::string& log) {
       std::string word, what;
       int err = 0;
       w >> word >> err >> what;
-      t.exec_failed = what + ": " + std::strerror(err);
+      t.exec_failed = what + ": " + Status::from_code(err, "execvp").describe();
     }
   }
   return t;
