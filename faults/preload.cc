@@ -139,7 +139,14 @@ void record_stack() {
 
 void perform_event(uint32_t index, int fd);
 
-void observe(void*, const CallRecord& r, uint64_t count) {
+// Past this many calls, a long-running program's records would only grow:
+// from then on a call is recorded when it failed, or once per kThinning
+// calls (the counts in those lines keep enumeration's plan close).
+inline constexpr uint32_t kRecordAll = 100000;
+inline constexpr uint32_t kThinning = 1024;
+
+void record_call(const CallRecord& r, uint64_t count) {
+  if (g.calls >= kRecordAll && r.result_errno == 0 && g.calls % kThinning != 0) return;
   detail::RecordLine line;
   line.text("call ").text(call_name(r.call)).space().number(count).space().signed_number(r.fd).space();
   line.number(r.file_offset).space().number(r.length).space().number(static_cast<uint64_t>(r.result_errno));
@@ -152,6 +159,10 @@ void observe(void*, const CallRecord& r, uint64_t count) {
     line.fd_path(r.fd);
   }
   line.emit(g.log_fd);
+}
+
+void observe(void*, const CallRecord& r, uint64_t count) {
+  record_call(r, count);
   if (r.call == Call::kMmap && r.result_errno == 0) {
     g.mmaps.fetch_add(1, std::memory_order_relaxed);
     g.last_mmap_fd = r.fd;

@@ -27,6 +27,8 @@
 // several threads never interleave:
 //   start <pid>
 //   call <name> <count> <fd> <file_offset> <length> <errno> <injected 0|1> <path>
+//                                               (every call up to the 100000th,
+//                                               then failed ones and every 1024th)
 //   stack <module path>+0x<offset> <symbol>     (after an injected call)
 //   pystack <text>                              (a Python frame, likewise)
 //   event <index> <mmap number> <path>          (before the runner performs it)

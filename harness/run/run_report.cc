@@ -141,7 +141,7 @@ std::string trace_lines(const JudgedRun& run) {
   const auto& calls = run.trace.calls;
   std::string s = "  trace (the program's calls on scoped files";
   const size_t from = calls.size() > kTraceLines ? calls.size() - kTraceLines : 0;
-  s += from > 0 ? ", last " + std::to_string(kTraceLines) + " of " + std::to_string(calls.size()) + "):\n" : "):\n";
+  s += from > 0 ? ", the last " + std::to_string(kTraceLines) + " of " + std::to_string(calls.size()) + " recorded):\n" : "):\n";
   for (size_t i = from; i < calls.size(); ++i) s += "    " + call_line(calls[i], run.result.sandbox) + "\n";
   if (calls.empty()) s += "    (none: the program touched no scoped file)\n";
   return s;
