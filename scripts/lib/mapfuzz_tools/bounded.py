@@ -3,13 +3,16 @@
 Each command runs in its own process group (session); when its time is up,
 or when the caller is interrupted (SIGINT, SIGTERM), the whole group is
 killed: a fuzzer's fork-mode jobs, a property test's isolated children and
-the outside helpers go with it.
+the outside helpers go with it, and then the run directories of processes
+that are gone (sandboxes.reap()).
 """
 import dataclasses
 import os
 import signal
 import subprocess
 import time
+
+from mapfuzz_tools import sandboxes
 
 _running = set()
 
@@ -63,6 +66,7 @@ def wait(proc, seconds):
         status = proc.wait()
     _kill_group(proc)  # what the command left running in its group
     _running.discard(proc)
+    sandboxes.reap()   # and the run directories of those it killed
     return Finished(status, timed_out, time.monotonic() - proc.started)
 
 
