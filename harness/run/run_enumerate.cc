@@ -89,7 +89,7 @@ namespace {
 // enumeration cannot go on.
 bool counting_run(const RunOptions& options, const std::string& preload, JudgedRun* counting, ExitCode* code) {
   run_all(options, preload, {options.plan}, 1, false,
-          [&](size_t, RunResult&& r) { *counting = judged(&options.plan, std::move(r)); });
+          [&](size_t, RunResult&& r) { *counting = judged(options, &options.plan, std::move(r)); });
   if (counting->result.end == RunResult::End::kNotStarted || !counting->trace.exec_failed.empty()) {
     std::fprintf(stderr, "mapfuzz run: %s: %s\n", counting->result.disk_unavailable ? "skipped" : "the plain run did not start",
                  (counting->result.not_started + counting->trace.exec_failed).c_str());
@@ -133,7 +133,7 @@ ExitCode enumerate(const RunOptions& options, const std::string& preload) {
       unavailable += r.disk_unavailable ? 1 : 0;
       return;
     }
-    JudgedRun run = judged(&plans[i], std::move(r));
+    JudgedRun run = judged(options, &plans[i], std::move(r));
     const bool fired = run.trace.first_injected >= 0 || !run.result.events.empty();
     if (!fired && run.verdict == counting.verdict) return;  // not reached: the plain run again
     SiteRow& row = sites[site_of(run)];

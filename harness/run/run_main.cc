@@ -14,7 +14,7 @@ namespace {
 int single_run(const RunOptions& options, const std::string& preload) {
   JudgedRun run;
   run_all(options, preload, {options.plan}, 1, true,
-          [&](size_t, RunResult&& r) { run = judged(&options.plan, std::move(r)); });
+          [&](size_t, RunResult&& r) { run = judged(options, &options.plan, std::move(r)); });
   if (run.result.end == RunResult::End::kNotStarted || !run.trace.exec_failed.empty()) {
     std::fprintf(stderr, "mapfuzz run: %s: %s\n", run.result.disk_unavailable ? "skipped" : "the program did not start",
                  (run.result.not_started + run.trace.exec_failed).c_str());

@@ -81,8 +81,9 @@ std::string cause_lines(const RunOptions& options, const JudgedRun& run) {
     for (const EventDone& e : run.result.events) done |= e.index == i;
     if (!done) s += "  note: event " + format_event(run.plan->events[i]) + " never came due\n";
   }
+  const Imposed imposed{options.has_disk_free, options.has_size_limit};
   for (const CallLine& c : t.calls) {
-    if (c.err != 0 && !c.injected) {
+    if (!c.injected && provoked(c, imposed)) {
       s += "  real error: the program's " + call_line(c, run.result.sandbox) + "\n";
       break;
     }
@@ -172,12 +173,12 @@ std::string where_short(const Trace& t) {
   return "";
 }
 
-JudgedRun judged(const RunPlan* plan, RunResult&& result) {
+JudgedRun judged(const RunOptions& options, const RunPlan* plan, RunResult&& result) {
   JudgedRun run;
   run.plan = plan;
   run.result = std::move(result);
   run.trace = parse_trace(run.result.log);
-  run.verdict = judge(run.result, run.trace);
+  run.verdict = judge(run.result, run.trace, Imposed{options.has_disk_free, options.has_size_limit});
   return run;
 }
 

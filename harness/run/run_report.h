@@ -40,8 +40,9 @@ struct Site {
 // "ftruncate ENOSPC", "outside shrink", "-".
 std::string describe_cause(const Site& site);
 
-// Parses the run's records and judges it (run_verdict.h).
-JudgedRun judged(const RunPlan* plan, RunResult&& result);
+// Parses the run's records and judges it (run_verdict.h) under the
+// conditions `options` imposed.
+JudgedRun judged(const RunOptions& options, const RunPlan* plan, RunResult&& result);
 
 Site site_of(const JudgedRun& run);
 

@@ -60,6 +60,7 @@ Trace parse_trace(const std::string& log) {
   std::string line;
   bool in_pystack = false;
   bool collect_py = false;  // this Python stack is the first injected call's
+  bool event_seen = false;
   while (std::getline(in, line)) {
     if (in_pystack) {
       if (line == "pystack-end") {
@@ -71,7 +72,9 @@ Trace parse_trace(const std::string& log) {
       continue;
     }
     if (line.rfind("call ", 0) == 0) {
+      const size_t before = t.calls.size();
       parse_call(line, &t);
+      if (t.calls.size() > before) t.calls.back().after_event = event_seen;
       if (!t.calls.empty() && t.calls.back().fd >= 0) {
         CallLine& c = t.calls.back();
         if (c.path == "-" && fd_paths.count(c.fd) != 0) c.path = fd_paths[c.fd];
@@ -84,6 +87,8 @@ Trace parse_trace(const std::string& log) {
     } else if (line == "pystack-begin") {
       in_pystack = true;
       collect_py = t.pystack.empty() && t.first_injected == static_cast<long>(t.calls.size()) - 1;
+    } else if (line.rfind("event ", 0) == 0) {
+      event_seen = true;
     } else if (line.rfind("signal ", 0) == 0) {
       parse_signal(line, &t);
     } else if (line.rfind("start ", 0) == 0) {

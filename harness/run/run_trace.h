@@ -20,6 +20,7 @@ struct CallLine {
   uint64_t offset = 0, length = 0;
   int err = 0;          // 0: succeeded
   bool injected = false;
+  bool after_event = false;  // an outside event had been performed before it
   std::string path;     // "-" if unknown
 };
 

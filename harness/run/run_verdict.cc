@@ -6,6 +6,7 @@
 #include <string>
 
 #include <cctype>
+#include <cerrno>
 
 #include "faults/status.h"
 
@@ -24,7 +25,14 @@ bool names_errno(const std::string& output, int err) {
   return false;
 }
 
-Verdict judge(const RunResult& result, const Trace& trace) {
+bool provoked(const CallLine& call, const Imposed& imposed) {
+  if (call.err == 0) return false;
+  if (call.injected || call.after_event) return true;
+  if (imposed.disk_full && (call.err == ENOSPC || call.err == EDQUOT)) return true;
+  return imposed.size_limit && call.err == EFBIG;
+}
+
+Verdict judge(const RunResult& result, const Trace& trace, const Imposed& imposed) {
   if (result.end == RunResult::End::kTimedOut) return Verdict::kHung;
   if (result.end == RunResult::End::kSignaled) return Verdict::kCrashed;
   if (result.check_ran && result.check_status != 0) return Verdict::kCheckFailed;
@@ -32,7 +40,7 @@ Verdict judge(const RunResult& result, const Trace& trace) {
   bool failed = false;
   const std::string output = result.out + result.err;
   for (const CallLine& c : trace.calls) {
-    if (c.err == 0) continue;
+    if (!provoked(c, imposed)) continue;
     failed = true;
     if (names_errno(output, c.err)) return Verdict::kReported;
   }

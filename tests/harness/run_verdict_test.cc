@@ -67,11 +67,26 @@ BOOST_AUTO_TEST_CASE(trace_reads_the_signal_and_its_mapping) {
 
 BOOST_AUTO_TEST_CASE(an_error_in_the_output_is_reported_and_silence_is_swallowed) {
   const Trace t = parse_trace(kFailedFtruncate);
-  BOOST_TEST(judge(exited(0, "OSError: [Errno 28] No space left on device\n"), t) == Verdict::kReported);
-  BOOST_TEST(judge(exited(0, "failed: ENOSPC\n"), t) == Verdict::kReported);
-  BOOST_TEST(judge(exited(0, "all good\n"), t) == Verdict::kSwallowed);
-  BOOST_TEST(judge(exited(1), t) == Verdict::kReported);
-  BOOST_TEST(judge(exited(0), parse_trace("call open 1 3 0 0 0 0 x\n")) == Verdict::kClean);
+  BOOST_TEST(judge(exited(0, "OSError: [Errno 28] No space left on device\n"), t, {}) == Verdict::kReported);
+  BOOST_TEST(judge(exited(0, "failed: ENOSPC\n"), t, {}) == Verdict::kReported);
+  BOOST_TEST(judge(exited(0, "all good\n"), t, {}) == Verdict::kSwallowed);
+  BOOST_TEST(judge(exited(1), t, {}) == Verdict::kReported);
+  BOOST_TEST(judge(exited(0), parse_trace("call open 1 3 0 0 0 0 x\n"), {}) == Verdict::kClean);
+}
+
+BOOST_AUTO_TEST_CASE(only_failures_the_run_provoked_count) {
+  // A probe for a missing file (ENOENT) is the program's business: clean.
+  const Trace probe = parse_trace("call open 1 -1 0 0 2 0 cache\ncall open 2 3 0 0 0 0 data\n");
+  BOOST_TEST(judge(exited(0), probe, {}) == Verdict::kClean);
+  // Real ENOSPC counts on a full disk, real EFBIG under a size limit, anything after an event.
+  const Trace full = parse_trace("call write 1 3 0 4096 28 0 data\n");
+  BOOST_TEST(judge(exited(0), full, {}) == Verdict::kClean);
+  BOOST_TEST(judge(exited(0), full, {.disk_full = true}) == Verdict::kSwallowed);
+  const Trace big = parse_trace("call ftruncate 1 3 0 8192 27 0 data\n");
+  BOOST_TEST(judge(exited(0), big, {.size_limit = true}) == Verdict::kSwallowed);
+  const Trace moved = parse_trace("event 0 1 data\ncall open 3 -1 0 0 2 0 data\n");
+  BOOST_TEST(moved.calls[0].after_event);
+  BOOST_TEST(judge(exited(0), moved, {}) == Verdict::kSwallowed);
 }
 
 BOOST_AUTO_TEST_CASE(errno_names_match_whole_words_only) {
@@ -86,16 +101,16 @@ BOOST_AUTO_TEST_CASE(signals_timeouts_and_checks_rank_above_the_exit_status) {
   RunResult crashed;
   crashed.end = RunResult::End::kSignaled;
   crashed.signo = SIGBUS;
-  BOOST_TEST(judge(crashed, t) == Verdict::kCrashed);
+  BOOST_TEST(judge(crashed, t, {}) == Verdict::kCrashed);
   RunResult hung;
   hung.end = RunResult::End::kTimedOut;
-  BOOST_TEST(judge(hung, t) == Verdict::kHung);
+  BOOST_TEST(judge(hung, t, {}) == Verdict::kHung);
   RunResult checked = exited(1);
   checked.check_ran = true;
   checked.check_status = 1 << 8;
-  BOOST_TEST(judge(checked, t) == Verdict::kCheckFailed);
+  BOOST_TEST(judge(checked, t, {}) == Verdict::kCheckFailed);
   checked.check_status = 0;
-  BOOST_TEST(judge(checked, t) == Verdict::kReported);
+  BOOST_TEST(judge(checked, t, {}) == Verdict::kReported);
 }
 
 BOOST_AUTO_TEST_CASE(fault_and_event_texts_round_trip) {
