@@ -179,9 +179,32 @@ std::vector<OptionInfo> option_table() {
 
 namespace {
 
-// `text` broken into lines of at most `width` characters (longer words stay
-// whole), each starting with `indent`.
-std::string wrap(const std::string& text, const std::string& indent, size_t width) {
+
+}  // namespace
+
+std::string options_help() {
+  std::string s;
+  for (const OptionInfo& o : option_table()) {
+    s += "  " + std::string(o.variable) + ": " + o.want + "; default " + o.default_text + "\n";
+    s += wrap_text(std::string(o.help) + ".", "      ", 92);
+  }
+  s += wrap_text("Unset or empty, a variable takes its default; a bad value stops the program (exit status 2). Also read: "
+            "TMPDIR (where the sandbox is made), RC_PARAMS (property tests: rapidcheck's budget and seed).",
+            "  ", 92);
+  return s;
+}
+
+std::string options_markdown() {
+  std::string s =
+      "| Variable | Values | Default | Meaning |\n"
+      "| --- | --- | --- | --- |\n";
+  for (const OptionInfo& o : option_table()) {
+    s += "| `" + std::string(o.variable) + "` | " + o.want + " | " + o.default_text + " | " + o.help + " |\n";
+  }
+  return s;
+}
+
+std::string wrap_text(const std::string& text, const std::string& indent, size_t width) {
   std::string out, line;
   size_t start = 0;
   while (start < text.size()) {
@@ -197,30 +220,6 @@ std::string wrap(const std::string& text, const std::string& indent, size_t widt
   }
   if (!line.empty()) out += indent + line + "\n";
   return out;
-}
-
-}  // namespace
-
-std::string options_help() {
-  std::string s;
-  for (const OptionInfo& o : option_table()) {
-    s += "  " + std::string(o.variable) + ": " + o.want + "; default " + o.default_text + "\n";
-    s += wrap(std::string(o.help) + ".", "      ", 92);
-  }
-  s += wrap("Unset or empty, a variable takes its default; a bad value stops the program (exit status 2). Also read: "
-            "TMPDIR (where the sandbox is made), RC_PARAMS (property tests: rapidcheck's budget and seed).",
-            "  ", 92);
-  return s;
-}
-
-std::string options_markdown() {
-  std::string s =
-      "| Variable | Values | Default | Meaning |\n"
-      "| --- | --- | --- | --- |\n";
-  for (const OptionInfo& o : option_table()) {
-    s += "| `" + std::string(o.variable) + "` | " + o.want + " | " + o.default_text + " | " + o.help + " |\n";
-  }
-  return s;
 }
 
 }  // namespace mapfuzz

@@ -135,4 +135,9 @@ std::string options_help();
 // "<!-- options:begin -->" and "<!-- options:end -->" markers).
 std::string options_markdown();
 
+// `text` broken into lines of at most `width` characters (longer words stay
+// whole), each starting with `indent` and ending in a newline; "" for "".
+// Every --help of mapfuzz wraps its option texts with it.
+std::string wrap_text(const std::string& text, const std::string& indent, size_t width);
+
 }  // namespace mapfuzz

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "harness/exit_codes.h"
+#include "harness/options.h"
 
 namespace mapfuzz::run {
 namespace {
@@ -200,23 +201,6 @@ ParseOutcome parse_run_options(const std::vector<std::string>& args, RunOptions*
   return ParseOutcome::kRun;
 }
 
-// `text` in lines of at most `width` characters, each indented by `indent`.
-static std::string wrapped(const std::string& text, size_t width, const std::string& indent) {
-  std::string out, line;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find(' ', start);
-    if (end == std::string::npos) end = text.size();
-    const std::string word = text.substr(start, end - start);
-    if (!line.empty() && indent.size() + line.size() + 1 + word.size() > width) {
-      out += indent + line + "\n";
-      line.clear();
-    }
-    line += (line.empty() ? "" : " ") + word;
-    start = end + 1;
-  }
-  return out + (line.empty() ? "" : indent + line + "\n");
-}
 
 std::string run_usage(const std::string& invoked_as) {
   std::string text = "usage: " + invoked_as + " [options] -- PROGRAM [ARGS...]\n\n"
@@ -232,7 +216,7 @@ std::string run_usage(const std::string& invoked_as) {
       "options:\n";
   for (const OptionRow& row : kOptions) {
     text += "  " + std::string(row.name) + (row.value[0] ? std::string(" ") + row.value : "") + "\n" +
-            wrapped(row.help, 90, "      ");
+            wrap_text(row.help, "      ", 90);
   }
   return text + "\n" + kExitCodesHelp;
 }
