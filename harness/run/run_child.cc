@@ -46,10 +46,17 @@ std::vector<std::string> inherited_env() {
     const std::string var(*e);
     const std::string name = var.substr(0, var.find('='));
     if (name.rfind("MAPFUZZ_RUN_", 0) == 0 || name == proto::kEnvSandbox || name == "LD_PRELOAD") continue;
-    if (name == "PYTHONFAULTHANDLER" || name == "ASAN_OPTIONS") continue;
+    if (name == "PYTHONFAULTHANDLER" || name == "ASAN_OPTIONS") continue;  // set below
     env.push_back(var);
   }
   return env;
+}
+
+// The user's ASAN_OPTIONS, and verify_asan_link_order=0.
+std::string asan_options() {
+  const char* old = std::getenv("ASAN_OPTIONS");
+  return std::string("ASAN_OPTIONS=") + (old != nullptr && *old != '\0' ? std::string(old) + ":" : "") +
+         "verify_asan_link_order=0";
 }
 
 [[noreturn]] void fail(int log_fd, const char* what) {
@@ -82,7 +89,7 @@ ChildSetup child_setup(const RunOptions& options, const RunPlan& plan, const std
       std::string(proto::kEnvEvents) + "=" + events_env(plan),
       "PYTHONFAULTHANDLER=1",
       // An ASan-built program wants its runtime first; the preload comes first.
-      "ASAN_OPTIONS=verify_asan_link_order=0",
+      asan_options(),
   };
   std::string scope;
   for (const std::string& f : options.files) scope += (scope.empty() ? "" : "\n") + f;

@@ -226,9 +226,14 @@ void poll_once(std::vector<std::unique_ptr<Active>>* active, const RunOptions& o
       ++i;
       continue;
     }
+    const auto finishing = Clock::now();
     finish(a, options, !ended);
     done(a->index, std::move(a->result));
     active->erase(active->begin() + static_cast<long>(i));
+    // The other runs may have waited on this runner meanwhile (an event, or
+    // their end, unanswered while a --check ran): that time is not theirs.
+    const auto spent = Clock::now() - finishing;
+    for (auto& other : *active) other->deadline += spent;
   }
 }
 
