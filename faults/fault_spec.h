@@ -13,7 +13,7 @@ namespace mapfuzz::faults {
 // vectored writes as the fd call they resemble. The binary corpus encodes
 // these numbers: append new ones before kCount, never reorder.
 enum class Call : uint8_t {
-  kOpen,       // open, open64, openat, openat64, __open_2, __open64_2, creat
+  kOpen,       // open, open64, openat, openat64, __open_2, __open64_2, creat; fopen, fopen64, freopen, freopen64
   kFtruncate,  // ftruncate, ftruncate64, truncate, truncate64 (of a sandbox path)
   kFallocate,  // fallocate, fallocate64, posix_fallocate, posix_fallocate64
   kMmap,       // mmap, mmap64
@@ -23,7 +23,7 @@ enum class Call : uint8_t {
   kMadvise,
   kFsync,  // fsync, fdatasync
   kWrite,  // write, pwrite, pwrite64, writev, pwritev, pwritev64, pwritev2, pwritev64v2
-  kClose,
+  kClose,      // close; fclose of a stream on a sandbox fd
   kLock,  // fcntl/fcntl64 F_SETLK, F_SETLKW, F_GETLK and the F_OFD_ ones; flock; lockf, lockf64
   kCount
 };

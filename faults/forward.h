@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <stdio.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -31,6 +32,11 @@ extern "C" {
 [[gnu::weak]] ssize_t __interceptor_pwrite(int, const void*, size_t, off_t) noexcept;
 [[gnu::weak]] ssize_t __interceptor_writev(int, const iovec*, int) noexcept;
 [[gnu::weak]] ssize_t __interceptor_pwritev(int, const iovec*, int, off_t) noexcept;
+[[gnu::weak]] FILE* __interceptor_fopen(const char*, const char*) noexcept;
+[[gnu::weak]] FILE* __interceptor_fopen64(const char*, const char*) noexcept;
+[[gnu::weak]] FILE* __interceptor_freopen(const char*, const char*, FILE*) noexcept;
+[[gnu::weak]] FILE* __interceptor_freopen64(const char*, const char*, FILE*) noexcept;
+[[gnu::weak]] int __interceptor_fclose(FILE*) noexcept;
 }
 
 namespace mapfuzz::faults::detail {
@@ -178,6 +184,24 @@ inline constinit NextFn<ssize_t (*)(Fd, const iovec*, int, off_t, int) noexcept>
     "pwritev2", [](Fd fd, const iovec* v, int n, off_t off, int fl) noexcept {
       return syscall(SYS_pwritev2, fd, v, n, off, 0, fl);
     }};
+// stdio has no system call of its own: with no definition found, it fails.
+inline FILE* no_fopen(const char*, const char*) noexcept {
+  errno = ENOSYS;
+  return nullptr;
+}
+inline FILE* no_freopen(const char*, const char*, FILE*) noexcept {
+  errno = ENOSYS;
+  return nullptr;
+}
+inline int no_fclose(FILE*) noexcept {
+  errno = ENOSYS;
+  return EOF;
+}
+inline constinit NextFn<FILE* (*)(const char*, const char*) noexcept> n_fopen{"fopen", no_fopen};
+inline constinit NextFn<FILE* (*)(const char*, const char*) noexcept> n_fopen64{"fopen64", no_fopen};
+inline constinit NextFn<FILE* (*)(const char*, const char*, FILE*) noexcept> n_freopen{"freopen", no_freopen};
+inline constinit NextFn<FILE* (*)(const char*, const char*, FILE*) noexcept> n_freopen64{"freopen64", no_freopen};
+inline constinit NextFn<int (*)(FILE*) noexcept> n_fclose{"fclose", no_fclose};
 
 // --- The forwarders the overrides call.
 
@@ -222,5 +246,15 @@ inline ssize_t fwd_pwritev(int fd, const iovec* v, int n, off_t off) noexcept {
 inline ssize_t fwd_pwritev2(int fd, const iovec* v, int n, off_t off, int fl) noexcept {
   return n_pwritev2.get()(fd, v, n, off, fl);
 }
+
+inline FILE* fwd_fopen(const char* p, const char* m) noexcept { return n_fopen.get(__interceptor_fopen)(p, m); }
+inline FILE* fwd_fopen64(const char* p, const char* m) noexcept { return n_fopen64.get(__interceptor_fopen64)(p, m); }
+inline FILE* fwd_freopen(const char* p, const char* m, FILE* f) noexcept {
+  return n_freopen.get(__interceptor_freopen)(p, m, f);
+}
+inline FILE* fwd_freopen64(const char* p, const char* m, FILE* f) noexcept {
+  return n_freopen64.get(__interceptor_freopen64)(p, m, f);
+}
+inline int fwd_fclose(FILE* f) noexcept { return n_fclose.get(__interceptor_fclose)(f); }
 
 }  // namespace mapfuzz::faults::detail

@@ -14,6 +14,10 @@
 //  - dup, dup2, dup3 and fcntl(F_DUPFD, F_DUPFD_CLOEXEC) of a sandbox fd
 //    make a sandbox fd; dup2/dup3 onto a sandbox fd's number close it (no
 //    close call is logged or faulted for that). Copies are not logged.
+//  - fopen, fopen64, freopen and freopen64 of a sandbox path count as open
+//    (its fd is tracked), fclose of a stream on a sandbox fd as close
+//    (interpose_stdio.cc); the stream's own reads and writes are glibc's
+//    internal calls and pass untouched.
 //  - truncate(path) and truncate64 of a sandbox path count as ftruncate
 //    (Call::kFtruncate, fd -1): one fault schedule covers both ways of
 //    resizing, and the binary corpus's Call numbering stays as it is.

@@ -111,6 +111,13 @@ expect "record_log: a swallowed posix_fallocate error crashes" 1 "^crashed +fall
 
 expect "a program that never ends is hung" 1 "SUMMARY: mapfuzz run: hung" -- --timeout 1 -- "$python" -c 'import time; time.sleep(600)'
 pgrep -f 'time.sleep\(600\)' >/dev/null && fail "the hung program outlived its run"
+# A C program on a stdio stream: fopen and fclose are its open and close, and
+# the calls on fileno() are scoped.
+expect "a stream from fopen is scoped" 0 "open #1 fd [0-9]+ data.bin -> ok" "mmap #1 fd [0-9]+ data.bin offset 0 length 8192 -> ok" \
+  "close #1 fd [0-9]+ data.bin -> ok" "SUMMARY: mapfuzz run: clean" -- -- "$build/tests/harness/run_stdio_probe"
+expect "an mmap of a stream's fd fails when asked" 0 "stdio_probe: mmap: Cannot allocate memory" "SUMMARY: mapfuzz run: reported" \
+  -- --fault 'call=mmap errno=ENOMEM nth=1 once' -- "$build/tests/harness/run_stdio_probe"
+
 # A program that recovers from faults on purpose goes on as it would alone.
 expect "a program's own SIGBUS recovery still works" 0 "^recovered 3" "SUMMARY: mapfuzz run: clean" \
   -- -- "$build/tests/harness/run_signal_probe"
