@@ -25,6 +25,7 @@
 #include "faults/raw_syscalls.h"
 #include "faults/record_line.h"
 #include "faults/run_protocol.h"
+#include "faults/sandbox_path.h"
 
 // Breakpoints for `mapfuzz run --gdb`: the debugger stops in the first right
 // after an injected fault failed a call (its caller is the program's frame
@@ -137,7 +138,31 @@ void record_stack() {
   end.text("pystack-end").emit(g.log_fd);
 }
 
-void perform_event(uint32_t index, int fd);
+void perform_event(uint32_t index, const char* path);
+
+// The file `r` acted on, into out (cap bytes): its fd's, the path a failed
+// open asked for (made absolute: the runner works elsewhere), the mapped
+// file of an address call, else the file of the latest call with an fd.
+// "" if unknown.
+void path_of_call(const CallRecord& r, char* out, size_t cap) {
+  out[0] = '\0';
+  const int fd = r.fd >= 0 && r.call != Call::kClose ? r.fd : -1;
+  if (fd < 0 && r.path != nullptr) {
+    char cwd[PATH_MAX];
+    if (r.path[0] == '/' || ::getcwd(cwd, sizeof cwd) != nullptr) {
+      detail::normalize_path(r.path[0] == '/' ? nullptr : cwd, r.path, out, cap);
+    }
+    return;
+  }
+  if (fd < 0 && mapped_path(r.mapped_fd)[0] != '\0') {
+    std::snprintf(out, cap, "%s", mapped_path(r.mapped_fd));
+    return;
+  }
+  char link[40];
+  detail::RecordLine::fd_link(fd >= 0 ? fd : g.last_fd, link);
+  const long len = (fd >= 0 || g.last_fd >= 0) ? sys::readlink(link, out, cap - 1) : -1;
+  out[len > 0 ? len : 0] = '\0';
+}
 
 // Past this many calls, a long-running program's records would only grow:
 // from then on a call is recorded when it failed, or once per kThinning
@@ -182,24 +207,23 @@ void observe(void*, const CallRecord& r, uint64_t count) {
   // scoped calls wait the round trip); the runner acts from its own process.
   for (size_t i = 0; i < g.events; ++i) {
     if (g.event_after_call[i] && g.event_after[i] == g.calls && !g.event_done[i].exchange(true)) {
-      perform_event(static_cast<uint32_t>(i), r.fd >= 0 && r.call != Call::kClose ? r.fd : g.last_fd);
+      char path[sizeof(run::EventRequest::path)];
+      path_of_call(r, path, sizeof path);
+      perform_event(static_cast<uint32_t>(i), path);
     }
   }
 }
 
 // Asks the runner to perform event `index` on the file of `fd` and waits
 // until it has.
-void perform_event(uint32_t index, int fd) {
+void perform_event(uint32_t index, const char* path) {
   run::EventRequest req{};
   req.index = index;
   req.mmap_number = g.mmaps.load(std::memory_order_relaxed);
+  std::snprintf(req.path, sizeof req.path, "%s", path);
   detail::RecordLine line;
-  line.text("event ").number(index).space().number(req.mmap_number).space().fd_path(fd);
+  line.text("event ").number(index).space().number(req.mmap_number).space().text(path[0] != '\0' ? path : "-");
   line.emit(g.log_fd);
-  char link[40];
-  detail::RecordLine::fd_link(fd, link);
-  const long len = fd >= 0 ? sys::readlink(link, req.path, sizeof req.path - 1) : -1;
-  req.path[len > 0 ? len : 0] = '\0';
   mapfuzz_event_due(index);
   if (g.event_fd < 0 || sys::write(g.event_fd, &req, sizeof req) != static_cast<long>(sizeof req)) return;
   char answer = 0;
@@ -215,7 +239,7 @@ void after_mmap(void*) {
   const uint32_t mmaps = g.mmaps.load(std::memory_order_relaxed);
   for (size_t i = 0; i < g.events; ++i) {
     if (!g.event_after_call[i] && g.event_after[i] <= mmaps && !g.event_done[i].exchange(true)) {
-      perform_event(static_cast<uint32_t>(i), g.last_mmap_fd);
+      perform_event(static_cast<uint32_t>(i), mapped_path(g.last_mmap_fd));
     }
   }
   call_after_next_mmap(after_mmap, nullptr);

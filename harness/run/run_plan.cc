@@ -95,9 +95,8 @@ bool parse_event(const std::string& text, PlannedEvent* out, std::string* error)
   }
   Op op;
   if (!parse_line("outside " + rest, &op, error)) return false;
-  if (faults::is_disk_condition(op.outside.kind) || faults::is_lock_event(op.outside.kind)) {
+  if (faults::is_disk_condition(op.outside.kind)) {
     *error = "'" + rest + "' is not an event on the file here: use --disk-free or --size-limit for the disk";
-    if (faults::is_lock_event(op.outside.kind)) *error = "lock events are not supported by `run` yet";
     return false;
   }
   out->event = op.outside;

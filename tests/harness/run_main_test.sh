@@ -98,6 +98,11 @@ if command -v sqlite3 >/dev/null; then
   expect "the sqlite3 shell: clean errors under every fault" 0 "^reported +write ENOSPC" ", 0 failing" \
     -- --enumerate --errnos first --no-events --timeout 20 --check "$check_db" \
        -- sqlite3 -bail -init "$src/examples/sqlite/mmap_shell.sql" test.db .quit
+  # Another program holds SQLite's lock bytes from right after the shell opens its database.
+  expect "the sqlite3 shell under another program's lock says so" 1 "SUMMARY: mapfuzz run: reported" \
+    "database is locked" "cause: another process: lock kind=fcntl mode=exclusive offset=1073741824 length=512 after-call=2, on test.db" \
+    -- --fail-on reported --outside 'lock kind=fcntl mode=exclusive offset=0x40000000 length=512 after-call=2' \
+       -- sqlite3 -bail -init "$src/examples/sqlite/mmap_shell.sql" test.db .quit
 else
   echo "skipped: the sqlite3 shell is not installed"
 fi

@@ -130,6 +130,8 @@ BOOST_AUTO_TEST_CASE(fault_and_event_texts_round_trip) {
   BOOST_TEST((e.trigger == Trigger::kAfterCall));
   BOOST_TEST(format_event(e) == "punch offset=0 length=4096 after-call=7");
   BOOST_TEST(!parse_event("diskfull free=0", &e, &error));
+  BOOST_REQUIRE(parse_event("lock kind=ofd mode=shared offset=0 length=0 file=lock after-mmap=2", &e, &error));
+  BOOST_TEST((e.event.kind == faults::OutsideKind::kLock && e.event.file == faults::EventFile::kLock));
   BOOST_TEST(!parse_fault("call=nope errno=EIO nth=1 once", &f, &error));
   BOOST_TEST(error.find("nope") != std::string::npos);
 }
