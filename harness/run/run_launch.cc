@@ -48,8 +48,16 @@ void catch_interrupts() {
 
 int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 
+void close_fd(int* fd);
+
 // One run in flight.
 struct Active {
+  Active() = default;
+  Active(const Active&) = delete;
+  Active& operator=(const Active&) = delete;
+  ~Active() {
+    for (int* fd : {&pidfd, &sock, &out, &err, &log}) close_fd(fd);
+  }
   size_t index = 0;
   const RunPlan* plan = nullptr;
   std::unique_ptr<Sandbox> sandbox;
@@ -59,6 +67,8 @@ struct Active {
   faults::LockFds locks;
   Clock::time_point start, deadline;
   bool echo = false;
+  bool reaped = false;  // waitpid() already returned its status (no pidfd here)
+  int status = 0;
   RunResult result;
 };
 
@@ -129,7 +139,7 @@ bool start(Active* a, const RunOptions& options, const std::string& preload) {
   if (a->sandbox->dir().empty()) return a->result.not_started = why, false;
   a->result.sandbox = a->sandbox->dir();
   if (!prepare_disk(a, options)) return false;
-  int sv[2], outp[2] = {-1, -1}, errp[2] = {-1, -1};
+  int sv[2] = {-1, -1}, outp[2] = {-1, -1}, errp[2] = {-1, -1};
   a->log = static_cast<int>(::syscall(SYS_memfd_create, "mapfuzz-run-log", MFD_CLOEXEC));
   const char* failed = a->log < 0                                                          ? "memfd_create"
                        : ::fcntl(a->log, F_SETFL, O_APPEND) != 0                              ? "fcntl"
@@ -137,7 +147,9 @@ bool start(Active* a, const RunOptions& options, const std::string& preload) {
                        : ::pipe2(outp, O_CLOEXEC) != 0 || ::pipe2(errp, O_CLOEXEC) != 0     ? "pipe2"
                                                                                            : nullptr;
   if (failed != nullptr) {
-    return a->result.not_started = "cannot set up the run: " + Status::from_unfaulted_errno(failed).describe(), false;
+    a->result.not_started = "cannot set up the run: " + Status::from_unfaulted_errno(failed).describe();
+    for (int* fd : {&sv[0], &sv[1], &outp[0], &outp[1], &errp[0], &errp[1]}) close_fd(fd);
+    return false;
   }
   ChildSetup setup = child_setup(options, *a->plan, preload, a->sandbox->dir());
   setup.log_fd = a->log;
@@ -148,6 +160,7 @@ bool start(Active* a, const RunOptions& options, const std::string& preload) {
   a->start = Clock::now();
   a->pid = ::fork();
   if (a->pid == 0) exec_child(setup);
+  const Status forked = a->pid < 0 ? Status::from_unfaulted_errno("fork") : Status();
   ::close(sv[1]);
   ::close(outp[1]);
   ::close(errp[1]);
@@ -156,8 +169,8 @@ bool start(Active* a, const RunOptions& options, const std::string& preload) {
   a->err = errp[0];
   ::fcntl(a->out, F_SETFL, O_NONBLOCK);
   ::fcntl(a->err, F_SETFL, O_NONBLOCK);
-  if (a->pid < 0) return a->result.not_started = Status::from_unfaulted_errno("fork").describe(), false;
-  a->pidfd = pidfd_open(a->pid);
+  if (a->pid < 0) return a->result.not_started = forked.describe(), false;
+  a->pidfd = pidfd_open(a->pid);  // -1 before Linux 5.3: ended() polls waitpid instead
   const auto limit = std::chrono::duration<double>(options.gdb ? 1e9 : options.timeout);
   a->deadline = a->start + std::chrono::duration_cast<Clock::duration>(limit);
   return true;
@@ -166,8 +179,8 @@ bool start(Active* a, const RunOptions& options, const std::string& preload) {
 // The program ended (or is being killed): collect everything, clean up.
 void finish(Active* a, const RunOptions& options, bool timed_out) {
   if (timed_out) ::kill(-a->pid, SIGKILL), ::kill(a->pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(a->pid, &status, 0) < 0 && errno == EINTR) {
+  int status = a->status;
+  while (!a->reaped && ::waitpid(a->pid, &status, 0) < 0 && errno == EINTR) {
   }
   ::kill(-a->pid, SIGKILL);  // whatever it started and left behind
   RunResult& r = a->result;
@@ -197,6 +210,16 @@ void finish(Active* a, const RunOptions& options, bool timed_out) {
   a->sandbox.reset();
 }
 
+// True iff the run's program has exited (it is not reaped: finish() does).
+bool has_ended(Active* a) {
+  if (a->pidfd >= 0) {
+    pollfd exited{a->pidfd, POLLIN, 0};
+    return ::poll(&exited, 1, 0) == 1;
+  }
+  if (!a->reaped && ::waitpid(a->pid, &a->status, WNOHANG) == a->pid) a->reaped = true;
+  return a->reaped;
+}
+
 // Polls every active run once (up to `wait_ms`); returns the runs that ended.
 void poll_once(std::vector<std::unique_ptr<Active>>* active, const RunOptions& options, int wait_ms,
                const std::function<void(size_t, RunResult&&)>& done) {
@@ -219,8 +242,7 @@ void poll_once(std::vector<std::unique_ptr<Active>>* active, const RunOptions& o
   }
   for (size_t i = 0; i < active->size();) {
     Active* a = (*active)[i].get();
-    pollfd exited{a->pidfd, POLLIN, 0};
-    const bool ended = a->pidfd < 0 || (::poll(&exited, 1, 0) == 1);
+    const bool ended = has_ended(a);
     const bool late = Clock::now() >= a->deadline;
     if (!ended && !late) {
       ++i;
