@@ -109,12 +109,14 @@ ChildSetup child_setup(const RunOptions& options, const RunPlan& plan, const std
   s.has_size_limit = options.has_size_limit;
   s.size_limit = options.size_limit;
   s.drop_dac_override = !options.keep_privileges && ::geteuid() == 0;
+  s.runner = ::getpid();
   return s;
 }
 
 void exec_child(const ChildSetup& setup) {
   ::setpgid(0, 0);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (::getppid() != setup.runner) _exit(127);  // the runner died before the line above
   const int log_fd = setup.log_fd;
   if (::dup2(setup.log_fd, proto::kLogFd) < 0 || ::dup2(setup.event_fd, proto::kEventFd) < 0) fail(log_fd, "dup2");
   if (setup.out_fd >= 0 && ::dup2(setup.out_fd, STDOUT_FILENO) < 0) fail(log_fd, "dup2");

@@ -4,6 +4,8 @@
 // preload, the size limit and, as root, no permission override.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -25,6 +27,7 @@ struct ChildSetup {
   bool has_size_limit = false;
   uint64_t size_limit = 0;
   bool drop_dac_override = false;
+  pid_t runner = 0;               // the runner's pid (the child dies if it is gone before PR_SET_PDEATHSIG)
 };
 
 // The setup for one run of `plan` in `sandbox`. `gdb`: run the program
