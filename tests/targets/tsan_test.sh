@@ -14,6 +14,10 @@ bin=$(cd "$1" && pwd) root=$(cd "$2" && pwd)
 for v in $(compgen -e | grep -E '^(MAPFUZZ_|[A-Z]+SAN_OPTIONS$)'); do unset "$v"; done
 work=$(mktemp -d "${TMPDIR:-/tmp}/mapfuzz-tsan-XXXXXX")
 trap 'rm -rf "$work"' EXIT
+# A data-race finding ends the process in TSan's report, before its run
+# directory is removed: keep those directories in $work.
+export TMPDIR=$work/tmp
+mkdir -p "$TMPDIR"
 failed=0
 mkdir -p "$work/seeds" "$work/corpus" "$work/artifacts"
 "$bin/mapfuzz-reference_locking" encode-dir "$root/corpus/reference" "$work/seeds" >/dev/null || exit 1
