@@ -78,9 +78,7 @@ template <typename Real>
 // close of a sandbox fd. The real close runs even when a fault fires:
 // Linux releases the fd whatever close returns.
 [[gnu::noinline]] inline int close_call(int fd) {
-  g_fds.erase(fd);  // before the real close: the number may be reused at once
-  g_fds_record_locking.erase(fd);
-  g_fds_flocking.erase(fd);
+  forget_fd(fd);
   HookScope hook;
   if (!hook) return fwd_close(fd);
   CallRecord rec = record(Call::kClose, fd);

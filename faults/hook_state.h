@@ -129,6 +129,14 @@ inline void pause_after_call() {
 }
 
 inline bool is_active() { return g_active.load(std::memory_order_acquire); }  // one mov on x86
+
+// `fd` is being closed: it is no longer a sandbox fd, and holds no lock.
+// Call before the real close (the number may be reused at once).
+inline void forget_fd(int fd) {
+  g_fds.erase(fd);
+  g_fds_record_locking.erase(fd);
+  g_fds_flocking.erase(fd);
+}
 inline bool tracked_fd(int fd) { return is_active() && g_fds.contains(fd); }
 inline uint64_t page_up(uint64_t n) { return (n + g_page - 1) & ~(g_page - 1); }
 inline uint64_t addr_of(const void* p) { return reinterpret_cast<uint64_t>(p); }

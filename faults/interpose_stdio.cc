@@ -71,9 +71,7 @@ template <typename Real>
 }
 
 [[gnu::noinline]] int fclose_call(FILE* f, int fd) {
-  mf::g_fds.erase(fd);  // before the real close: the number may be reused at once
-  mf::g_fds_record_locking.erase(fd);
-  mf::g_fds_flocking.erase(fd);
+  mf::forget_fd(fd);
   mf::HookScope hook;
   if (!hook) return mf::fwd_fclose(f);
   CallRecord rec = mf::record(Call::kClose, fd);
@@ -109,12 +107,12 @@ FILE* fopen64(const char* path, const char* mode) {
 }
 
 FILE* freopen(const char* path, const char* mode, FILE* stream) {
-  if (const int fd = tracked_stream_fd(stream); fd >= 0) mf::g_fds.erase(fd);  // freopen closes it
+  if (const int fd = tracked_stream_fd(stream); fd >= 0) mf::forget_fd(fd);  // freopen closes it
   if (!mf::is_active() || path == nullptr) [[likely]] return mf::fwd_freopen(path, mode, stream);
   return fopen_call(path, mode, [=] { return mf::fwd_freopen(path, mode, stream); });
 }
 FILE* freopen64(const char* path, const char* mode, FILE* stream) {
-  if (const int fd = tracked_stream_fd(stream); fd >= 0) mf::g_fds.erase(fd);
+  if (const int fd = tracked_stream_fd(stream); fd >= 0) mf::forget_fd(fd);
   if (!mf::is_active() || path == nullptr) [[likely]] return mf::fwd_freopen64(path, mode, stream);
   return fopen_call(path, mode, [=] { return mf::fwd_freopen64(path, mode, stream); });
 }

@@ -39,7 +39,7 @@ void record(int signo, const siginfo_t* info) {
   line.text("signal ").number(static_cast<uint64_t>(signo)).space().signed_number(info->si_code).space().hex(addr);
   // The file as it was mapped; its size now through the fd if that still
   // names it, else through the path (-1: gone).
-  const char* path = fd < kPathFds ? g_mapped[fd] : "";
+  const char* path = mapped_path(fd);
   char now[kPathLen] = {};
   char link[40];
   detail::RecordLine::fd_link(fd, link);

@@ -99,7 +99,7 @@ std::string read_all(int fd) {
   return s;
 }
 
-void serve_event(Active* a, const RunOptions&) {
+void serve_event(Active* a) {
   faults::run::EventRequest req{};
   const ssize_t n = ::recv(a->sock, &req, sizeof req, 0);
   if (n != static_cast<ssize_t>(sizeof req)) {
@@ -236,7 +236,7 @@ void poll_once(std::vector<std::unique_ptr<Active>>* active, const RunOptions& o
   for (size_t i = 0; i < fds.size(); ++i) {
     if (fds[i].revents == 0) continue;
     auto [a, fd] = owners[i];
-    if (fd == &a->sock) serve_event(a, options);
+    if (fd == &a->sock) serve_event(a);
     if (fd == &a->out) drain(fd, &a->result.out, a->echo ? STDOUT_FILENO : -1);
     if (fd == &a->err) drain(fd, &a->result.err, a->echo ? STDERR_FILENO : -1);
   }

@@ -81,7 +81,7 @@ std::string cause_lines(const RunOptions& options, const JudgedRun& run) {
     for (const EventDone& e : run.result.events) done |= e.index == i;
     if (!done) s += "  note: event " + format_event(run.plan->events[i]) + " never came due\n";
   }
-  const Imposed imposed{options.has_disk_free, options.has_size_limit};
+  const Imposed imposed = imposed_by(options);
   for (const CallLine& c : t.calls) {
     if (!c.injected && provoked(c, imposed)) {
       s += "  real error: the program's " + call_line(c, run.result.sandbox) + "\n";
@@ -178,7 +178,7 @@ JudgedRun judged(const RunOptions& options, const RunPlan* plan, RunResult&& res
   run.plan = plan;
   run.result = std::move(result);
   run.trace = parse_trace(run.result.log);
-  run.verdict = judge(run.result, run.trace, Imposed{options.has_disk_free, options.has_size_limit});
+  run.verdict = judge(run.result, run.trace, imposed_by(options));
   return run;
 }
 

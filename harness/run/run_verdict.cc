@@ -25,6 +25,8 @@ bool names_errno(const std::string& output, int err) {
   return false;
 }
 
+Imposed imposed_by(const RunOptions& options) { return {options.has_disk_free, options.has_size_limit}; }
+
 bool provoked(const CallLine& call, const Imposed& imposed) {
   if (call.err == 0) return false;
   if (call.injected || call.after_event) return true;

@@ -16,6 +16,9 @@ struct Imposed {
   bool size_limit = false;  // --size-limit
 };
 
+// What `options` impose.
+Imposed imposed_by(const RunOptions& options);
+
 // True iff the failure of `call` is the run's doing: injected; ENOSPC or
 // EDQUOT on a full disk; EFBIG under the size limit; any error after an
 // outside event (the file changed under the program). Other real failures
